@@ -1,0 +1,76 @@
+"""Settings for the edges (CLI, HTTP API). The only place that reads the environment.
+
+Library code (``crawling``, ``scoring``, ``training``) never reads settings; the edges build
+config objects from :class:`Settings` and pass them down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All operator-facing configuration, read from ``LEADSCOPE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADSCOPE_", env_file=None, extra="ignore")
+
+    environment: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("data")
+    models_dir: Path = Path("models")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/leadscope.db"
+    )
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "LEADSCOPE_MLFLOW_TRACKING_URI"),
+        description="MLflow tracking/registry URI; default sqlite:///<models_dir>/mlflow.db",
+    )
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # crawling
+    crawl_user_agent: str = (
+        "leadscope-bot/0.1 (+https://github.com/leadscope/leadscope; B2B web scoring)"
+    )
+    crawl_delay: float = 1.0
+    crawl_concurrency: int = 16
+    crawl_max_pages_per_site: int = 8
+    crawl_allow_private: bool = False
+
+    # HTTP API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_body_bytes: int = 10 * 1024 * 1024
+    api_rate_limit_per_minute: int = 6000
+    model_reload_interval_seconds: float = 0.0
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "prod" and self.crawl_allow_private:
+            raise ValueError("LEADSCOPE_CRAWL_ALLOW_PRIVATE must not be set in prod")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'leadscope.db').as_posix()}"
+
+    @property
+    def resolved_mlflow_uri(self) -> str:
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.models_dir / 'mlflow.db').resolve().as_posix()}"
+
+    @property
+    def mlflow_artifact_root(self) -> Path:
+        return (self.models_dir / "artifacts").resolve()
+
+
+def get_settings() -> Settings:
+    """Read settings now (lazily, at the edge). Not cached: tests change the environment."""
+    return Settings()
