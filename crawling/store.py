@@ -46,12 +46,18 @@ def _row(rec: PageRecord) -> dict:
 
 def save_pages(engine: sa.Engine, records: Iterable[PageRecord]) -> int:
     """Insert or replace pages (keyed by URL) in one transaction; returns the number written."""
+    with engine.begin() as conn:
+        return save_pages_in(conn, records)
+
+
+def save_pages_in(conn: sa.Connection, records: Iterable[PageRecord]) -> int:
+    """:func:`save_pages` inside the caller's transaction (the crawler writes a page and its
+    frontier rows atomically)."""
     rows = [_row(r) for r in records]
     if not rows:
         return 0
-    with engine.begin() as conn:
-        conn.execute(pages.delete().where(pages.c.url_hash.in_([r["url_hash"] for r in rows])))
-        conn.execute(pages.insert(), rows)
+    conn.execute(pages.delete().where(pages.c.url_hash.in_([r["url_hash"] for r in rows])))
+    conn.execute(pages.insert(), rows)
     return len(rows)
 
 

@@ -1,0 +1,576 @@
+"""The crawl: polite per-site scheduling over a thread pool, with a resumable frontier.
+
+Design: every site is a small state machine (robots.txt, then pages by priority). A heap orders
+sites by the time their next request is allowed (start of the previous request + delay, or a
+back-off). ``concurrency`` worker threads take the next ready site, make exactly one request
+for it and put it back, so a site never has two requests in flight and its requests are
+spaced by ``max(delay, Crawl-delay)``. Each result is written in one transaction (page +
+frontier row + discovered links), which makes a SIGKILLed crawl resumable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+import sqlalchemy as sa
+
+from crawling import frontier as fr
+from crawling.config import CrawlConfig, Seed
+from crawling.encoding import looks_binary
+from crawling.extract import ExtractedPage, extract_page
+from crawling.fetch import (
+    REDIRECT_STATUSES,
+    RETRY_STATUSES,
+    Fetched,
+    FetchFailure,
+    fetch_once,
+    make_session,
+    retry_after_seconds,
+)
+from crawling.guard import AddressGuard, Resolver
+from crawling.outcomes import CrawlProgress, CrawlSummary, SkipReason
+from crawling.records import PageRecord
+from crawling.robots import RobotsPolicy, allow_all, fetch_robots, origin_of
+from crawling.urls import link_priority, normalize_url, registrable_domain, start_urls
+
+log = logging.getLogger(__name__)
+
+HOME_PRIORITY = 1000.0
+
+
+@dataclass(slots=True)
+class _Request:
+    url: str  # what to fetch now (a redirect hop or the frontier URL)
+    frontier_url: str  # the frontier row it belongs to
+    depth: int
+    attempt: int = 0
+    chain: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class _Site:
+    seed: Seed
+    state: fr.SiteState
+    candidates: list[str]
+    host: str  # the host whose registrable domain counts as "internal"
+    heap: list[tuple[float, int, str, int]] = field(default_factory=list)
+    pending: deque[_Request] = field(default_factory=deque)
+    robots: dict[str, RobotsPolicy] = field(default_factory=dict)
+    hashes: set[str] = field(default_factory=set)
+    final_urls: set[str] = field(default_factory=set)
+    stored: int = 0
+    fetches: int = 0
+    delay: float = 0.0
+    next_time: float = 0.0
+    home_done: bool = False
+    skip_reason: str | None = None
+    robots_status: int | None = None
+    crawl_delay: float | None = None
+    session: requests.Session | None = None
+    seq: itertools.count = field(default_factory=itertools.count)
+
+    def push(self, url: str, depth: int, priority: float) -> None:
+        heapq.heappush(self.heap, (-priority, next(self.seq), url, depth))
+
+
+class _Scheduler:
+    """Sites ordered by the time their next request is allowed."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None) -> None:
+        self.heap: list[tuple[float, int, _Site]] = []
+        self.cond = threading.Condition()
+        self.busy = 0
+        self.seq = itertools.count()
+        self.should_stop = should_stop or (lambda: False)
+        self.stopped = False
+
+    def put(self, site: _Site) -> None:
+        with self.cond:
+            heapq.heappush(self.heap, (site.next_time, next(self.seq), site))
+            self.cond.notify()
+
+    def get(self) -> _Site | None:
+        with self.cond:
+            while True:
+                if self.stopped or self.should_stop():
+                    self.stopped = True
+                    self.cond.notify_all()
+                    return None
+                if self.heap:
+                    ready, _, site = self.heap[0]
+                    wait = ready - time.monotonic()
+                    if wait <= 0:
+                        heapq.heappop(self.heap)
+                        self.busy += 1
+                        return site
+                    self.cond.wait(min(wait, 0.25))
+                elif self.busy == 0:
+                    self.cond.notify_all()
+                    return None
+                else:
+                    self.cond.wait(0.25)
+
+    def release(self) -> None:
+        with self.cond:
+            self.busy -= 1
+            self.cond.notify_all()
+
+
+class Crawler:
+    """One crawl run. Use :func:`crawl`; the class keeps the shared state of the workers."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        config: CrawlConfig,
+        *,
+        progress: Callable[[CrawlProgress], None] | None = None,
+        resolver: Resolver | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.progress = progress
+        self.guard = AddressGuard(
+            allow_private=config.allow_private,
+            allowed_networks=config.allowed_networks,
+            resolver=resolver,
+        )
+        self.scheduler = _Scheduler(should_stop)
+        self.summary = CrawlSummary()
+        self.stats_lock = threading.Lock()
+        self.db_lock = threading.Lock()  # SQLite has one writer; serialise our writes
+        self.started = time.monotonic()
+        self.skipped_total = 0
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _count(self, **kwargs: int) -> None:
+        with self.stats_lock:
+            for name, n in kwargs.items():
+                setattr(self.summary, name, getattr(self.summary, name) + n)
+
+    def _skip(self, site: _Site, req: _Request, reason: SkipReason, detail: str = "") -> None:
+        with self.db_lock:
+            fr.record_skip(
+                self.engine,
+                site.seed.domain,
+                req.frontier_url,
+                reason.value,
+                detail or None,
+                attempts=req.attempt + 1,
+            )
+        with self.stats_lock:
+            self.summary.skipped[reason.value] += 1
+            self.skipped_total += 1
+        if req.depth == 0 and not site.home_done:
+            site.skip_reason = reason.value
+        log.debug("skip %s: %s %s", req.url, reason.value, detail)
+
+    def _error(self, kind: str) -> None:
+        with self.stats_lock:
+            self.summary.errors[kind] += 1
+
+    def _report(self) -> None:
+        if self.progress is None:
+            return
+        with self.stats_lock:
+            snap = CrawlProgress(
+                sites_total=self.summary.sites,
+                sites_done=self.summary.sites_done,
+                pages_stored=self.summary.pages_stored,
+                pages_skipped=self.skipped_total,
+                requests=self.summary.requests,
+                bytes=self.summary.bytes,
+                elapsed=time.monotonic() - self.started,
+            )
+        self.progress(snap)
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _make_site(self, seed: Seed, state: fr.SiteState) -> _Site:
+        candidates = start_urls(seed)
+        site = _Site(
+            seed=seed,
+            state=state,
+            candidates=candidates,
+            host=urlsplit(candidates[0]).hostname or seed.domain,
+            delay=self.config.delay,
+        )
+        for page in state.stored.values():
+            if page.content_hash and not self.config.recrawl:
+                site.hashes.add(page.content_hash)
+            site.final_urls.add(page.final_url or page.url)
+        site.stored = 0 if self.config.recrawl else len(state.stored)
+        site.home_done = site.stored > 0
+        if not state.known:
+            with self.db_lock, self.engine.begin() as conn:
+                fr.enqueue(conn, seed.domain, [fr.QueuedUrl(candidates[0], 0, HOME_PRIORITY)])
+            state.queued.append(fr.QueuedUrl(candidates[0], 0, HOME_PRIORITY))
+            state.known.add(candidates[0])
+        for q in state.queued:
+            site.push(q.url, q.depth, q.priority)
+        return site
+
+    # -- one step of one site ----------------------------------------------------------------
+
+    def _next_request(self, site: _Site) -> _Request | None:
+        if site.pending:
+            return site.pending.popleft()
+        budget = 1 + self.config.max_pages_per_site
+        fetch_budget = 3 * budget
+        if not site.heap or site.stored >= budget or site.fetches >= fetch_budget:
+            return None
+        _neg, _seq, url, depth = heapq.heappop(site.heap)
+        return _Request(url=url, frontier_url=url, depth=depth)
+
+    def step(self, site: _Site) -> bool:
+        """Make at most one request for ``site``; False when the site has nothing left to do."""
+        while True:
+            req = self._next_request(site)
+            if req is None:
+                return False
+            origin = origin_of(req.url)
+            if self.config.respect_robots and origin not in site.robots:
+                site.pending.appendleft(req)
+                self._fetch_robots(site, origin, req)
+                return True
+            policy = site.robots.get(origin) or allow_all(origin)
+            if policy.unavailable is not None:
+                unreachable = policy.status is None
+                if unreachable and self._fallback(site, req, policy.unavailable):
+                    continue
+                self._skip(site, req, policy.unavailable, policy.detail)
+                if req.depth == 0 and not site.home_done:
+                    return False  # robots says "not now" for the home page: leave the site
+                continue
+            if not policy.allowed(req.url, self.config.user_agent):
+                self._skip(site, req, SkipReason.ROBOTS_DISALLOWED)
+                continue
+            host = urlsplit(req.url).hostname or ""
+            verdict = self.guard.check(host)
+            if not verdict.allowed:
+                blocked = verdict.reason == "blocked_address"
+                reason = SkipReason.BLOCKED_ADDRESS if blocked else SkipReason.DNS_ERROR
+                self._skip(site, req, reason, f"{host} {verdict.addresses}")
+                continue
+            self._fetch_page(site, req)
+            return True
+
+    def _fallback(self, site: _Site, req: _Request, reason: SkipReason) -> bool:
+        """Home page over https unreachable: try the next candidate (http)."""
+        if req.depth != 0 or site.home_done or req.url not in site.candidates[:-1]:
+            return False
+        if reason not in (
+            SkipReason.ROBOTS_UNAVAILABLE,
+            SkipReason.CONNECTION_ERROR,
+            SkipReason.TIMEOUT,
+        ):
+            return False
+        nxt = site.candidates[site.candidates.index(req.url) + 1]
+        with self.db_lock:
+            fr.replace_start(
+                self.engine,
+                site.seed.domain,
+                req.frontier_url,
+                fr.QueuedUrl(nxt, 0, HOME_PRIORITY),
+                reason.value,
+            )
+        site.host = urlsplit(nxt).hostname or site.host
+        site.pending.appendleft(_Request(url=nxt, frontier_url=nxt, depth=0))
+        return True
+
+    def _fetch_robots(self, site: _Site, origin: str, req: _Request) -> None:
+        start = time.monotonic()
+        session = self._session(site)
+        policy = fetch_robots(session, origin, self.config, self.guard)
+        site.robots[origin] = policy
+        self._count(requests=policy.requests, robots_requests=policy.requests)
+        for kind in policy.error_types:
+            self._error(kind)
+        if req.depth == 0:
+            site.robots_status = policy.status
+        delay = policy.crawl_delay(self.config.user_agent)
+        if delay is not None:
+            site.crawl_delay = delay
+            site.delay = max(site.delay, min(delay, self.config.max_crawl_delay))
+        site.next_time = start + site.delay if policy.requests else time.monotonic()
+
+    def _session(self, site: _Site) -> requests.Session:
+        if site.session is None:
+            site.session = make_session(self.config)
+        return site.session
+
+    def _conditional_headers(self, site: _Site, url: str) -> dict[str, str]:
+        stored = site.state.stored.get(url) if self.config.recrawl else None
+        headers: dict[str, str] = {}
+        if stored is not None:
+            if stored.etag:
+                headers["If-None-Match"] = stored.etag
+            if stored.last_modified:
+                headers["If-Modified-Since"] = stored.last_modified
+        return headers
+
+    def _retry(self, site: _Site, req: _Request, start: float, wait: float) -> None:
+        site.pending.appendleft(replace(req, attempt=req.attempt + 1))
+        site.next_time = max(start + site.delay, time.monotonic() + wait)
+        self._count(retries=1)
+
+    def _fetch_page(self, site: _Site, req: _Request) -> None:
+        cfg = self.config
+        site.fetches += 1
+        session = self._session(site)
+        try:
+            resp = fetch_once(
+                session, req.url, cfg, headers=self._conditional_headers(site, req.frontier_url)
+            )
+        except FetchFailure as exc:
+            start = time.monotonic()
+            self._count(requests=1)
+            self._error(exc.error_type)
+            site.next_time = start + site.delay
+            if exc.retryable and req.attempt < cfg.retries:
+                self._retry(site, req, start, cfg.backoff * 2**req.attempt)
+            elif not self._fallback(site, req, exc.reason):
+                self._skip(site, req, exc.reason, exc.detail)
+            return
+        site.next_time = resp.started + site.delay
+        self._count(requests=1, bytes=len(resp.body))
+        if resp.status in REDIRECT_STATUSES:
+            self._redirect(site, req, resp)
+        elif resp.status == 304:
+            self._not_modified(site, req)
+        elif resp.status in RETRY_STATUSES:
+            self._error(f"http_{resp.status}")
+            wait = retry_after_seconds(resp.headers.get("retry-after"))
+            if wait is not None and wait > cfg.max_retry_after:
+                self._skip(site, req, SkipReason.RETRY_AFTER_TOO_LONG, f"Retry-After {wait:.0f}s")
+            elif req.attempt < cfg.retries:
+                backoff = cfg.backoff * 2**req.attempt
+                self._retry(site, req, resp.started, wait if wait is not None else backoff)
+            else:
+                self._skip(site, req, SkipReason.HTTP_ERROR, f"status {resp.status}")
+        elif not 200 <= resp.status < 300:
+            self._error(f"http_{resp.status}")
+            self._skip(site, req, SkipReason.HTTP_ERROR, f"status {resp.status}")
+        else:
+            self._store(site, req, resp)
+
+    def _redirect(self, site: _Site, req: _Request, resp: Fetched) -> None:
+        target = normalize_url(resp.location or "", base=req.url)
+        chain = (*req.chain, req.url)
+        if target is None:
+            self._skip(site, req, SkipReason.INVALID_URL, f"Location {resp.location!r}")
+        elif target in chain:
+            self._skip(site, req, SkipReason.REDIRECT_LOOP, " -> ".join((*chain, target)))
+        elif len(chain) > self.config.max_redirects:
+            self._skip(site, req, SkipReason.TOO_MANY_REDIRECTS, f"{len(chain)} hops")
+        elif len(target) > self.config.max_url_length:
+            self._skip(site, req, SkipReason.URL_TOO_LONG)
+        elif registrable_domain(urlsplit(target).hostname or "") != registrable_domain(site.host):
+            if req.depth == 0 and not site.home_done:
+                # the home page moved to another domain (acme.de -> acme-group.com): follow it
+                site.host = urlsplit(target).hostname or site.host
+                site.pending.appendleft(replace(req, url=target, chain=chain, attempt=0))
+            else:
+                self._skip(site, req, SkipReason.REDIRECT_OFFSITE, target)
+        else:
+            site.pending.appendleft(replace(req, url=target, chain=chain, attempt=0))
+
+    def _links(self, site: _Site, page: ExtractedPage, depth: int) -> list[fr.QueuedUrl]:
+        cfg = self.config
+        if depth + 1 > cfg.max_depth:
+            return []
+        site_domain = registrable_domain(site.host)
+        best: dict[str, fr.QueuedUrl] = {}
+        for href, text in page.links:
+            url = normalize_url(href, base=page.url)
+            if url is None or url in site.state.known or url in best:
+                continue
+            if len(url) > cfg.max_url_length:
+                continue
+            if registrable_domain(urlsplit(url).hostname or "") != site_domain:
+                continue
+            best[url] = fr.QueuedUrl(url, depth + 1, link_priority(url, text, depth + 1))
+        ranked = sorted(best.values(), key=lambda q: -q.priority)[: cfg.max_links_per_page]
+        return [q for q in ranked if q.priority > -10.0]
+
+    def _accept_links(self, site: _Site, links: list[fr.QueuedUrl]) -> None:
+        for q in links:
+            site.state.known.add(q.url)
+            site.push(q.url, q.depth, q.priority)
+
+    def _not_modified(self, site: _Site, req: _Request) -> None:
+        html = fr.stored_html(self.engine, req.frontier_url)
+        links: list[fr.QueuedUrl] = []
+        if html is not None:
+            page = extract_page(html, req.url, with_links=True)
+            links = self._links(site, page, req.depth)
+        with self.db_lock:
+            fr.record_not_modified(
+                self.engine, site.seed.domain, req.frontier_url, links, attempts=req.attempt + 1
+            )
+        self._accept_links(site, links)
+        site.stored += 1
+        site.home_done = True
+        self._count(not_modified=1)
+
+    def _store(self, site: _Site, req: _Request, resp: Fetched) -> None:
+        body = resp.body
+        if looks_binary(body):
+            self._skip(site, req, SkipReason.BINARY_CONTENT)
+            return
+        digest = hashlib.sha256(body).hexdigest()
+        if digest in site.hashes:
+            self._skip(site, req, SkipReason.DUPLICATE_CONTENT)
+            return
+        if req.url != req.frontier_url and req.url in site.final_urls:
+            self._skip(site, req, SkipReason.DUPLICATE_URL, req.url)
+            return
+        page = extract_page(body, req.url, content_type=resp.content_type, with_links=True)
+        links = self._links(site, page, req.depth)
+        record = PageRecord(
+            domain=site.seed.domain,
+            url=req.frontier_url,
+            main_text=page.main_text,
+            title=page.title,
+            meta_description=page.meta_description,
+            headings=page.headings,
+            language=page.language,
+            page_kind="home" if req.depth == 0 else page.page_kind,
+            imprint=page.imprint or None,
+            fetched_at=datetime.now(UTC),
+            final_url=req.url,
+            status=resp.status,
+            content_type=resp.content_type[:128] or None,
+            charset=page.charset,
+            etag=resp.headers.get("etag"),
+            last_modified=resp.headers.get("last-modified"),
+            content_hash=digest,
+            raw_html=body if self.config.store_html else None,
+        )
+        with self.db_lock:
+            fr.record_page(self.engine, record, links, attempts=req.attempt + 1)
+        self._accept_links(site, links)
+        site.hashes.add(digest)
+        site.final_urls.add(req.url)
+        site.stored += 1
+        site.home_done = True
+        self._count(pages_stored=1)
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def _finish(self, site: _Site, *, stopped: bool) -> None:
+        if site.session is not None:
+            site.session.close()
+            site.session = None
+        if stopped:
+            return  # stays "running": the next crawl resumes it
+        left = bool(site.heap) or bool(site.pending)
+        with self.db_lock:
+            fr.finish_site(
+                self.engine,
+                site.seed.domain,
+                status="done",
+                skip_reason=site.skip_reason if not site.home_done else None,
+                robots_status=site.robots_status,
+                crawl_delay=site.crawl_delay,
+                leftover_reason=SkipReason.PAGE_BUDGET.value if left else None,
+            )
+        with self.stats_lock:
+            self.summary.sites_done += 1
+            if not site.home_done and site.skip_reason:
+                self.summary.sites_skipped[site.skip_reason] += 1
+            if left:
+                n = len(site.heap) + len(site.pending)
+                self.summary.skipped[SkipReason.PAGE_BUDGET.value] += n
+                self.skipped_total += n
+
+    def _worker(self) -> None:
+        while True:
+            site = self.scheduler.get()
+            if site is None:
+                return
+            try:
+                more = self.step(site)
+            except Exception:
+                log.exception("crawl of %s failed", site.seed.domain)
+                self._error("internal_error")
+                more = False
+            try:
+                if more and not self.scheduler.should_stop():
+                    self.scheduler.put(site)
+                else:
+                    self._finish(site, stopped=more)
+                    if more:
+                        self.scheduler.stopped = True
+            finally:
+                self.scheduler.release()
+            self._report()
+
+    def run(self, seeds: Sequence[Seed]) -> CrawlSummary:
+        uniq = list({s.domain: s for s in seeds}.values())
+        states = fr.load_site_states(self.engine, uniq, recrawl=self.config.recrawl)
+        self.summary.sites = len(uniq)
+        sites: list[_Site] = []
+        for seed in uniq:
+            state = states[seed.domain]
+            if state.status == "done":
+                self.summary.sites_skipped["already_crawled"] += 1
+                self.summary.sites_done += 1
+                continue
+            site = self._make_site(seed, state)
+            with self.db_lock:
+                fr.start_site(self.engine, seed.domain, site.candidates[0])
+            sites.append(site)
+        for site in sites:
+            self.scheduler.put(site)
+        n_workers = max(1, min(self.config.concurrency, len(sites)))
+        threads = [
+            threading.Thread(target=self._worker, name=f"crawl-{i}", daemon=True)
+            for i in range(n_workers)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if self.scheduler.stopped:
+            self.summary.stopped = True
+            with self.scheduler.cond:
+                left = [s for _, _, s in self.scheduler.heap]
+            for site in left:
+                self._finish(site, stopped=True)
+        self.summary.elapsed = time.monotonic() - self.started
+        self._report()
+        return self.summary
+
+
+def crawl(
+    seeds: Sequence[Seed],
+    engine: sa.Engine,
+    config: CrawlConfig,
+    *,
+    progress: Callable[[CrawlProgress], None] | None = None,
+    resolver: Resolver | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> CrawlSummary:
+    """Crawl ``seeds`` into the page store of ``engine``; resumes an interrupted crawl.
+
+    ``progress`` is called after every request with a :class:`CrawlProgress`; ``resolver``
+    replaces DNS resolution for the address guard (tests); ``should_stop`` is polled between
+    requests, and a stopped crawl leaves its frontier for the next run.
+    """
+    return Crawler(
+        engine, config, progress=progress, resolver=resolver, should_stop=should_stop
+    ).run(seeds)

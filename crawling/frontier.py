@@ -1,0 +1,291 @@
+"""The crawl frontier and site table: what a crawl must still fetch, kept in the database.
+
+Every state change is one transaction, and a stored page is written together with its frontier
+row and the links it discovered, so a crawl killed at any moment resumes without refetching a
+stored page and without losing a discovered one.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from crawling.config import Seed
+from crawling.records import PageRecord
+from crawling.schema import crawl_frontier, pages, sites
+from crawling.store import save_pages_in, url_hash
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert_ignore(engine_or_conn: sa.Engine | sa.Connection, table: sa.Table):  # type: ignore[no-untyped-def]
+    if engine_or_conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
+@dataclass(slots=True)
+class QueuedUrl:
+    url: str
+    depth: int
+    priority: float
+
+
+@dataclass(slots=True)
+class StoredPage:
+    url: str
+    final_url: str | None
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(slots=True)
+class SiteState:
+    """What the database knows about one site when the crawl starts."""
+
+    domain: str
+    status: str
+    queued: list[QueuedUrl] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)  # every frontier URL
+    stored: dict[str, StoredPage] = field(default_factory=dict)  # by URL
+
+
+def load_site_states(
+    engine: sa.Engine, seeds: Sequence[Seed], *, recrawl: bool
+) -> dict[str, SiteState]:
+    """Register seeds as sites and read back their frontier and stored pages.
+
+    A site already ``done`` is returned as such (the crawler skips it) unless ``recrawl``,
+    which clears its frontier so it starts again from the home page with conditional requests.
+    """
+    states: dict[str, SiteState] = {}
+    domains = [s.domain for s in seeds]
+    with engine.begin() as conn:
+        for i in range(0, len(seeds), 500):
+            chunk = seeds[i : i + 500]
+            conn.execute(
+                _insert_ignore(conn, sites),
+                [
+                    {
+                        "domain": s.domain,
+                        "seed_url": s.url,
+                        "status": "pending",
+                        "attributes": s.attributes or None,
+                        "pages_stored": 0,
+                    }
+                    for s in chunk
+                ],
+            )
+        for i in range(0, len(domains), 500):
+            chunk_d = domains[i : i + 500]
+            for row in conn.execute(
+                sa.select(sites.c.domain, sites.c.status).where(sites.c.domain.in_(chunk_d))
+            ):
+                states[row.domain] = SiteState(domain=row.domain, status=row.status)
+        if recrawl:
+            again = [d for d, st in states.items() if st.status != "running"]
+            for i in range(0, len(again), 500):
+                chunk_d = again[i : i + 500]
+                conn.execute(crawl_frontier.delete().where(crawl_frontier.c.domain.in_(chunk_d)))
+                conn.execute(
+                    sites.update()
+                    .where(sites.c.domain.in_(chunk_d))
+                    .values(status="pending", skip_reason=None, finished_at=None)
+                )
+            for d in again:
+                states[d].status = "pending"
+        for i in range(0, len(domains), 500):
+            chunk_d = domains[i : i + 500]
+            q = sa.select(
+                crawl_frontier.c.domain,
+                crawl_frontier.c.url,
+                crawl_frontier.c.depth,
+                crawl_frontier.c.priority,
+                crawl_frontier.c.status,
+            ).where(crawl_frontier.c.domain.in_(chunk_d))
+            for row in conn.execute(q):
+                st = states[row.domain]
+                st.known.add(row.url)
+                if row.status == "queued":
+                    st.queued.append(QueuedUrl(row.url, row.depth, row.priority))
+            q2 = sa.select(
+                pages.c.domain,
+                pages.c.url,
+                pages.c.final_url,
+                pages.c.content_hash,
+                pages.c.etag,
+                pages.c.last_modified,
+            ).where(pages.c.domain.in_(chunk_d))
+            for row in conn.execute(q2):
+                st = states[row.domain]
+                st.stored[row.url] = StoredPage(
+                    row.url, row.final_url, row.content_hash, row.etag, row.last_modified
+                )
+    return states
+
+
+def start_site(engine: sa.Engine, domain: str, base_url: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sites.update()
+            .where(sites.c.domain == domain)
+            .values(status="running", base_url=base_url, started_at=_now())
+        )
+
+
+def enqueue(
+    conn: sa.Connection, domain: str, urls: Iterable[QueuedUrl], *, now: datetime | None = None
+) -> None:
+    rows = [
+        {
+            "domain": domain,
+            "url": q.url,
+            "url_hash": url_hash(q.url),
+            "depth": q.depth,
+            "priority": q.priority,
+            "status": "queued",
+            "attempts": 0,
+            "discovered_at": now or _now(),
+        }
+        for q in urls
+    ]
+    if rows:
+        conn.execute(_insert_ignore(conn, crawl_frontier), rows)
+
+
+def _mark(
+    conn: sa.Connection,
+    domain: str,
+    url: str,
+    status: str,
+    reason: str | None,
+    error: str | None,
+    attempts: int,
+) -> None:
+    conn.execute(
+        crawl_frontier.update()
+        .where(crawl_frontier.c.domain == domain, crawl_frontier.c.url_hash == url_hash(url))
+        .values(
+            status=status,
+            skip_reason=reason,
+            error=error[:500] if error else None,
+            attempts=attempts,
+            updated_at=_now(),
+        )
+    )
+
+
+def record_page(
+    engine: sa.Engine,
+    record: PageRecord,
+    links: Sequence[QueuedUrl],
+    *,
+    attempts: int,
+) -> None:
+    """Store a page, mark its frontier row done and queue its links: one transaction."""
+    with engine.begin() as conn:
+        save_pages_in(conn, [record])
+        _mark(conn, record.domain, record.url, "done", None, None, attempts)
+        enqueue(conn, record.domain, links)
+
+
+def record_not_modified(
+    engine: sa.Engine, domain: str, url: str, links: Sequence[QueuedUrl], *, attempts: int
+) -> None:
+    """A conditional re-fetch answered 304: keep the stored page, refresh its fetch time."""
+    with engine.begin() as conn:
+        conn.execute(
+            pages.update().where(pages.c.url_hash == url_hash(url)).values(fetched_at=_now())
+        )
+        _mark(conn, domain, url, "done", None, None, attempts)
+        enqueue(conn, domain, links)
+
+
+def record_skip(
+    engine: sa.Engine,
+    domain: str,
+    url: str,
+    reason: str,
+    error: str | None = None,
+    *,
+    attempts: int = 0,
+) -> None:
+    with engine.begin() as conn:
+        _mark(conn, domain, url, "skipped", reason, error, attempts)
+
+
+def replace_start(engine: sa.Engine, domain: str, old: str, new: QueuedUrl, reason: str) -> None:
+    """Swap the home-page URL (https failed, try http) in one transaction."""
+    with engine.begin() as conn:
+        _mark(conn, domain, old, "skipped", reason, None, 1)
+        enqueue(conn, domain, [new])
+
+
+def finish_site(
+    engine: sa.Engine,
+    domain: str,
+    *,
+    status: str,
+    skip_reason: str | None,
+    robots_status: int | None,
+    crawl_delay: float | None,
+    leftover_reason: str | None = None,
+) -> int:
+    """Close a site: count its stored pages; queued leftovers get ``leftover_reason``."""
+    with engine.begin() as conn:
+        if leftover_reason:
+            conn.execute(
+                crawl_frontier.update()
+                .where(crawl_frontier.c.domain == domain, crawl_frontier.c.status == "queued")
+                .values(status="skipped", skip_reason=leftover_reason, updated_at=_now())
+            )
+        n = conn.execute(
+            sa.select(sa.func.count()).select_from(pages).where(pages.c.domain == domain)
+        ).scalar_one()
+        conn.execute(
+            sites.update()
+            .where(sites.c.domain == domain)
+            .values(
+                status=status,
+                skip_reason=skip_reason,
+                robots_status=robots_status,
+                crawl_delay=crawl_delay,
+                pages_stored=n,
+                finished_at=_now(),
+            )
+        )
+    return int(n)
+
+
+def stored_html(engine: sa.Engine, url: str) -> bytes | None:
+    """Raw HTML of a stored page (to follow its links after a 304)."""
+    with engine.connect() as conn:
+        blob = conn.execute(
+            sa.select(pages.c.raw_html).where(pages.c.url_hash == url_hash(url))
+        ).scalar_one_or_none()
+    return zlib.decompress(blob) if blob is not None else None
+
+
+def frontier_counts(engine: sa.Engine, domains: Sequence[str] | None = None) -> dict[str, Any]:
+    """Frontier rows by status and skip reason (for reports and tests)."""
+    q = sa.select(crawl_frontier.c.status, crawl_frontier.c.skip_reason, sa.func.count()).group_by(
+        crawl_frontier.c.status, crawl_frontier.c.skip_reason
+    )
+    if domains is not None:
+        q = q.where(crawl_frontier.c.domain.in_(list(domains)))
+    out: dict[str, Any] = {}
+    with engine.connect() as conn:
+        for status, reason, n in conn.execute(q):
+            key = status if reason is None else f"{status}:{reason}"
+            out[key] = out.get(key, 0) + n
+    return out
