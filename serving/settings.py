@@ -47,12 +47,25 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = 10 * 1024 * 1024
     api_rate_limit_per_minute: int = 6000
     model_reload_interval_seconds: float = 0.0
+    api_models: str = Field(
+        default="lifecycle,leads", description="served model families (comma-separated)"
+    )
+    api_model_alias: str = "champion"
+    api_key_cache_seconds: float = 5.0
+    job_max_attempts: int = 2
+    job_heartbeat_seconds: float = 2.0
+    job_stale_seconds: float = 30.0
+    job_shutdown_grace_seconds: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "prod" and self.crawl_allow_private:
             raise ValueError("LEADSCOPE_CRAWL_ALLOW_PRIVATE must not be set in prod")
         return self
+
+    @property
+    def served_model_families(self) -> list[str]:
+        return [f.strip() for f in self.api_models.split(",") if f.strip()]
 
     @property
     def resolved_database_url(self) -> str:
