@@ -1,21 +1,36 @@
-"""``leadscope demo``: the main job end to end on embedded defaults.
-
-It grows with the product: generate the world, serve the demo web, crawl, build the prospect
-list, train and register the models, start the API, score and request a prospect list over HTTP.
-"""
+"""``leadscope demo``: the main job end to end on embedded defaults."""
 
 from __future__ import annotations
+
+import time
 
 import typer
 
 from serving.cli.app import app
-from serving.cli.context import database, settings_and_logging
-from serving.db import current_revision
+from serving.cli.context import settings_and_logging
+from serving.demo import DemoConfig, run_demo
 
 
 @app.command("demo")
-def demo_cmd() -> None:
-    """Run the end-to-end demo on SQLite, the local MLflow store and a generated world."""
+def demo_cmd(
+    seed: int = typer.Option(7, help="seed of the generated world"),
+    companies: int = typer.Option(420, min=60, help="companies in the generated world"),
+    top: int = typer.Option(25, min=1, help="prospects to show"),
+) -> None:
+    """Generate a world, crawl it, build prospects, train models, serve and call the API."""
     settings = settings_and_logging()
-    engine = database(settings)
-    typer.echo(f"database ready at revision {current_revision(engine)}")
+    started = time.perf_counter()
+    report = run_demo(
+        settings, DemoConfig(seed=seed, n_companies=companies, top=top), echo=typer.echo
+    )
+    uri = settings.resolved_mlflow_uri
+    typer.echo("\n== summary")
+    for name, seconds in report.timings.items():
+        typer.echo(f"   {seconds:6.1f} s  {name}")
+    typer.echo(f"   {time.perf_counter() - started:6.1f} s  total")
+    typer.echo("\nNext:")
+    typer.echo(
+        f"   MLflow UI:  .venv/bin/mlflow ui --backend-store-uri {uri}  (http://127.0.0.1:5000)"
+    )
+    typer.echo("   API + docs: .venv/bin/leadscope serve  then open http://127.0.0.1:8000/docs")
+    typer.echo("   API key:    .venv/bin/leadscope keys create --scopes crm,sales,admin")
