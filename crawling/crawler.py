@@ -1,7 +1,7 @@
 """The crawl: polite per-site scheduling over a thread pool, with a resumable frontier.
 
 Design: every site is a small state machine (robots.txt, then pages by priority). A heap orders
-sites by the time their next request is allowed (start of the previous request + delay, or a
+sites by the time their next request is allowed (end of the previous request + delay, or a
 back-off). ``concurrency`` worker threads take the next ready site, make exactly one request
 for it and put it back, so a site never has two requests in flight and its requests are
 spaced by ``max(delay, Crawl-delay)``. Each result is written in one transaction (page +
@@ -42,7 +42,13 @@ from crawling.guard import AddressGuard, Resolver
 from crawling.outcomes import CrawlProgress, CrawlSummary, SkipReason
 from crawling.records import PageRecord
 from crawling.robots import RobotsPolicy, allow_all, fetch_robots, origin_of
-from crawling.urls import link_priority, normalize_url, registrable_domain, start_urls
+from crawling.urls import (
+    link_priority,
+    normalize_url,
+    registrable_domain,
+    seed_from_value,
+    start_urls,
+)
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +298,6 @@ class Crawler:
         return True
 
     def _fetch_robots(self, site: _Site, origin: str, req: _Request) -> None:
-        start = time.monotonic()
         session = self._session(site)
         policy = fetch_robots(session, origin, self.config, self.guard)
         site.robots[origin] = policy
@@ -305,7 +310,9 @@ class Crawler:
         if delay is not None:
             site.crawl_delay = delay
             site.delay = max(site.delay, min(delay, self.config.max_crawl_delay))
-        site.next_time = start + site.delay if policy.requests else time.monotonic()
+        # spacing runs from the end of a request: the host sees at least ``delay`` between
+        # our requests even when a connection set-up delayed the previous one
+        site.next_time = time.monotonic() + (site.delay if policy.requests else 0.0)
 
     def _session(self, site: _Site) -> requests.Session:
         if site.session is None:
@@ -345,7 +352,8 @@ class Crawler:
             elif not self._fallback(site, req, exc.reason):
                 self._skip(site, req, exc.reason, exc.detail)
             return
-        site.next_time = resp.started + site.delay
+        done = time.monotonic()
+        site.next_time = done + site.delay
         self._count(requests=1, bytes=len(resp.body))
         if resp.status in REDIRECT_STATUSES:
             self._redirect(site, req, resp)
@@ -358,7 +366,7 @@ class Crawler:
                 self._skip(site, req, SkipReason.RETRY_AFTER_TOO_LONG, f"Retry-After {wait:.0f}s")
             elif req.attempt < cfg.retries:
                 backoff = cfg.backoff * 2**req.attempt
-                self._retry(site, req, resp.started, wait if wait is not None else backoff)
+                self._retry(site, req, done, wait if wait is not None else backoff)
             else:
                 self._skip(site, req, SkipReason.HTTP_ERROR, f"status {resp.status}")
         elif not 200 <= resp.status < 300:
@@ -370,8 +378,11 @@ class Crawler:
     def _redirect(self, site: _Site, req: _Request, resp: Fetched) -> None:
         target = normalize_url(resp.location or "", base=req.url)
         chain = (*req.chain, req.url)
+        verdict = self.guard.check(urlsplit(target).hostname or "") if target else None
         if target is None:
             self._skip(site, req, SkipReason.INVALID_URL, f"Location {resp.location!r}")
+        elif verdict is not None and verdict.reason == "blocked_address":
+            self._skip(site, req, SkipReason.BLOCKED_ADDRESS, f"{target} {verdict.addresses}")
         elif target in chain:
             self._skip(site, req, SkipReason.REDIRECT_LOOP, " -> ".join((*chain, target)))
         elif len(chain) > self.config.max_redirects:
@@ -520,6 +531,11 @@ class Crawler:
             self._report()
 
     def run(self, seeds: Sequence[Seed]) -> CrawlSummary:
+        # a domain written as a URL ("http://127.0.0.5:8080/") says where to fetch, too
+        seeds = [
+            seed_from_value(s.domain, s.attributes, s.url) if "://" in s.domain else s
+            for s in seeds
+        ]
         uniq = list({s.domain: s for s in seeds}.values())
         states = fr.load_site_states(self.engine, uniq, recrawl=self.config.recrawl)
         self.summary.sites = len(uniq)

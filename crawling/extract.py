@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -139,14 +141,24 @@ def text_with_lines(root: lxml.html.HtmlElement, *, skip_boilerplate: bool = Fal
     return "\n".join(line for line in lines if line)
 
 
+_LANGID_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _language_identifier():  # type: ignore[no-untyped-def]
+    # py3langid loads its model lazily without a lock: many threads would load it at once
+    with _LANGID_LOCK:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
 def detect_language(text: str, html_lang: str | None = None) -> str:
     """``de``, ``en`` or ``other`` from the text (py3langid); the ``lang`` attribute decides
     only when there is too little text."""
     sample = text[:3000]
     if len(sample.strip()) >= 40:
-        import py3langid
-
-        lang, _score = py3langid.classify(sample)
+        lang, _score = _language_identifier().classify(sample)
         return lang if lang in ("de", "en") else "other"
     code = (html_lang or "").split("-")[0].strip().lower()
     return code if code in ("de", "en") else "other"

@@ -1,0 +1,109 @@
+"""Main-text extraction quality and speed on the trafilatura evaluation corpus.
+
+Protocol (../shared/data/README.md): per page, a must-include snippet found in the output
+(whitespace-normalised substring) is a true positive, missing a false negative; a
+must-exclude snippet found is a false positive. Sums over all pages, then precision, recall
+and F1; a crash counts as a full miss. Runs ``crawling.extract_page`` (the crawler's full
+extraction: decoding, metadata, headings, language, main text) and ``trafilatura.extract``
+(defaults) side by side on the same decoded pages, and prints pages per second for both.
+
+    .venv/bin/python benchmarks/bench_extract_quality.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "trafilatura-eval"
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def score(outputs: dict[str, str | None], truth: dict[str, dict]) -> dict[str, float]:
+    tp = fn = fp = tn = 0
+    for url, gold in truth.items():
+        out = outputs.get(url)
+        text = _norm(out) if out else ""
+        for snip in gold.get("with", []):
+            if out is not None and _norm(snip) in text:
+                tp += 1
+            else:
+                fn += 1
+        for snip in gold.get("without", []):
+            if out is None:
+                fp += 1  # a crash counts as a full miss
+            elif _norm(snip) in text:
+                fp += 1
+            else:
+                tn += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def run(name: str, fn: Callable[[bytes, str], str], pages: dict[str, bytes]) -> dict:
+    outputs: dict[str, str | None] = {}
+    crashes = 0
+    t0 = time.perf_counter()
+    for url, html in pages.items():
+        try:
+            outputs[url] = fn(html, url) or ""
+        except Exception:
+            outputs[url] = None
+            crashes += 1
+    elapsed = time.perf_counter() - t0
+    return {"name": name, "outputs": outputs, "seconds": elapsed, "crashes": crashes}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    truth: dict[str, dict] = json.loads((DATA / "evaldata.json").read_text(encoding="utf-8"))
+    if args.limit:
+        truth = dict(list(truth.items())[: args.limit])
+    pages = {
+        url: gzip.decompress((DATA / "html" / f"{gold['file']}.gz").read_bytes())
+        for url, gold in truth.items()
+    }
+    import trafilatura
+
+    from crawling.extract import extract_page
+
+    # warm-up (imports, model loading) outside the timed runs
+    first = next(iter(pages.items()))
+    extract_page(first[1], first[0])
+    trafilatura.extract(first[1], url=first[0])
+
+    results = [
+        run("leadscope extract_page", lambda h, u: extract_page(h, u).main_text, pages),
+        run("trafilatura.extract", lambda h, u: trafilatura.extract(h, url=u), pages),
+    ]
+    n = len(pages)
+    print(f"pages: {n}")
+    print(f"{'extractor':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'pages/s':>9}{'crashes':>9}")
+    scores = []
+    for r in results:
+        s = score(r["outputs"], truth)
+        scores.append(s)
+        print(
+            f"{r['name']:<26}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+            f"{n / r['seconds']:>9.1f}{r['crashes']:>9}"
+        )
+    ours, ref = scores
+    print(f"F1 ratio leadscope / trafilatura: {ours['f1'] / ref['f1']:.3f} (goal F1 >= 0.90)")
+    print(
+        f"speed ratio leadscope / trafilatura: {results[1]['seconds'] / results[0]['seconds']:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
