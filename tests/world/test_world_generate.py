@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -345,18 +345,21 @@ def test_foreign_web_dir_is_not_deleted(tmp_path: Path) -> None:
 
 
 def test_end_date_moves_the_window(tmp_path: Path) -> None:
-    from datetime import date
-
+    # the window ends at the last complete month end on or before end_date: no future events
     w = generate_world(tmp_path, seed=5, n_companies=20, months=6, end_date=date(2025, 3, 14))
     stages = pd.read_csv(w.out_dir / "stages.csv")
     assert sorted(stages["as_of"].unique()) == [
+        "2024-09-30",
         "2024-10-31",
         "2024-11-30",
         "2024-12-31",
         "2025-01-31",
         "2025-02-28",
-        "2025-03-31",
     ]
     events = pd.read_csv(w.out_dir / "events.csv")
-    assert events["timestamp"].min() >= "2024-10-01" and events["timestamp"].max() < "2025-04-01"
-    assert np.isfinite(w.seconds)
+    assert events["timestamp"].min() >= "2024-09-01" and events["timestamp"].max() < "2025-03-01"
+    tx = pd.read_csv(w.out_dir / "transactions.csv")
+    assert tx["timestamp"].max() < "2025-03-01"  # returns past the window are dropped
+    assert w.end_date == date(2025, 2, 28) and w.start_date == date(2024, 9, 1)
+    on_month_end = generate_world(tmp_path, n_companies=20, months=3, end_date=date(2025, 3, 31))
+    assert on_month_end.end_date == date(2025, 3, 31)

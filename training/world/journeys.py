@@ -137,8 +137,13 @@ class Calendar:
 
 
 def make_calendar(end_date: date, months: int) -> Calendar:
-    """``months`` whole months ending with the month that contains ``end_date``."""
+    """``months`` whole months ending at the last month end on or before ``end_date``.
+
+    Nothing is ever generated after ``end_date`` (passing today gives no future events).
+    """
     last = np.datetime64(end_date, "M")
+    if np.datetime64(end_date, "D") + 1 < (last + 1).astype("datetime64[D]"):
+        last = last - 1  # end_date is not a month end: the month is not complete yet
     first = last - (months - 1)
     bounds = np.arange(first, last + 2, dtype="datetime64[M]")
     return Calendar(bounds.astype("datetime64[D]").astype("datetime64[s]"))
