@@ -40,10 +40,19 @@ def looks_binary(body: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
     """Decode ``body``; returns (text, charset used).
 
-    Order: byte-order mark, HTTP header charset, ``<meta charset>``, strict UTF-8, then
+    Order: byte-order mark, HTTP header charset, ``<meta charset>`` (a Latin-1 label on valid
+    UTF-8 bytes yields UTF-8), strict UTF-8, then
     charset-normalizer's best guess, finally windows-1252 (never fails: it maps every byte).
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16")):
@@ -54,6 +63,10 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
     m = _META_CHARSET.search(body[:4096])
     for label in (header_charset, m.group(1).decode("ascii", "ignore") if m else None):
         codec = _codec(label)
+        if codec == "cp1252" and not body.isascii() and _is_utf8(body):
+            # servers often default to ISO-8859-1 for UTF-8 pages; valid multi-byte UTF-8
+            # is practically never real Latin-1 text
+            return body.decode("utf-8"), "utf-8"
         if codec:
             try:
                 return body.decode(codec), codec
