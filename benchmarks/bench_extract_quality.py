@@ -22,33 +22,6 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "trafilatura-eval"
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def score(outputs: dict[str, str | None], truth: dict[str, dict]) -> dict[str, float]:
-    tp = fn = fp = tn = 0
-    for url, gold in truth.items():
-        out = outputs.get(url)
-        text = _norm(out) if out else ""
-        for snip in gold.get("with", []):
-            if out is not None and _norm(snip) in text:
-                tp += 1
-            else:
-                fn += 1
-        for snip in gold.get("without", []):
-            if out is None:
-                fp += 1  # a crash counts as a full miss
-            elif _norm(snip) in text:
-                fp += 1
-            else:
-                tn += 1
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
-
-
 def run(name: str, fn: Callable[[bytes, str], str], pages: dict[str, bytes]) -> dict:
     outputs: dict[str, str | None] = {}
     crashes = 0
@@ -76,6 +49,7 @@ def main() -> None:
     }
     import trafilatura
 
+    from crawling.evaluation import snippet_scores
     from crawling.extract import extract_page
 
     # warm-up (imports, model loading) outside the timed runs
@@ -92,14 +66,14 @@ def main() -> None:
     print(f"{'extractor':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'pages/s':>9}{'crashes':>9}")
     scores = []
     for r in results:
-        s = score(r["outputs"], truth)
+        s = snippet_scores(r["outputs"], truth)
         scores.append(s)
         print(
-            f"{r['name']:<26}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+            f"{r['name']:<26}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
             f"{n / r['seconds']:>9.1f}{r['crashes']:>9}"
         )
     ours, ref = scores
-    print(f"F1 ratio leadscope / trafilatura: {ours['f1'] / ref['f1']:.3f} (goal F1 >= 0.90)")
+    print(f"F1 ratio leadscope / trafilatura: {ours.f1 / ref.f1:.3f} (goal F1 >= 0.90)")
     print(
         f"speed ratio leadscope / trafilatura: {results[1]['seconds'] / results[0]['seconds']:.2f}"
     )
