@@ -297,8 +297,8 @@ def _fit(rng: np.random.Generator, industry: str) -> float:
     if industry in CUSTOMER_INDUSTRIES:
         return float(rng.beta(6.0, 2.0))
     if industry in NEAR_INDUSTRIES:
-        return float(rng.beta(2.5, 4.0))
-    return float(rng.beta(1.5, 6.0))
+        return float(rng.beta(2.0, 5.0))
+    return float(rng.beta(1.2, 8.0))
 
 
 def generate_companies(rng: np.random.Generator, n_companies: int) -> list[Company]:

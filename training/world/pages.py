@@ -14,8 +14,8 @@ from html import escape
 from training.world.companies import Company
 from training.world.industries import GENERIC_TERMS, INDUSTRY_BY_KEY
 
-OWN_TERM_SHARE = 0.8
-RELATED_TERM_SHARE = 0.15
+OWN_TERM_SHARE = 0.85
+RELATED_TERM_SHARE = 0.1
 
 PAGE_TITLES = {
     "de": {
