@@ -48,7 +48,7 @@ def to_utc(value: Any, *, field: str = "timestamp", row: int | None = None) -> d
     """Parse an ISO 8601 string or datetime; naive values are UTC. Errors name row and field."""
     where = f"row {row}: " if row is not None else ""
     if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
+        value = value.to_pydatetime(warn=False)  # nanoseconds: microsecond precision
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -82,6 +82,7 @@ def create_app(
         runner = JobRunner(
             engine,
             handlers,
+            workers=settings.job_workers,
             max_attempts=settings.job_max_attempts,
             heartbeat_seconds=settings.job_heartbeat_seconds,
             stale_seconds=settings.job_stale_seconds,
