@@ -53,6 +53,9 @@ from crawling.urls import (
 log = logging.getLogger(__name__)
 
 HOME_PRIORITY = 1000.0
+_WARM_UP = (
+    "<html><body><main><p>" + "Warm-up text for the extractor. " * 4 + "</p></main></body></html>"
+)
 
 
 @dataclass(slots=True)
@@ -220,9 +223,7 @@ class Crawler:
             site.final_urls.add(page.final_url or page.url)
         site.stored = 0 if self.config.recrawl else len(state.stored)
         site.home_done = site.stored > 0
-        if not state.known:
-            with self.db_lock, self.engine.begin() as conn:
-                fr.enqueue(conn, seed.domain, [fr.QueuedUrl(candidates[0], 0, HOME_PRIORITY)])
+        if not state.known:  # a new site: its home page (written by run() in one batch)
             state.queued.append(fr.QueuedUrl(candidates[0], 0, HOME_PRIORITY))
             state.known.add(candidates[0])
         for q in state.queued:
@@ -546,10 +547,15 @@ class Crawler:
                 self.summary.sites_skipped["already_crawled"] += 1
                 self.summary.sites_done += 1
                 continue
-            site = self._make_site(seed, state)
-            with self.db_lock:
-                fr.start_site(self.engine, seed.domain, site.candidates[0])
-            sites.append(site)
+            sites.append(self._make_site(seed, state))
+        fr.start_sites(
+            self.engine,
+            {s.seed.domain: s.candidates[0] for s in sites},
+            {s.seed.domain: s.state.queued[0] for s in sites if len(s.state.known) == 1},
+        )
+        if sites:
+            # load trafilatura and the language model once, before 16 threads want them
+            extract_page(_WARM_UP, "http://warm-up.invalid/")
         for site in sites:
             self.scheduler.put(site)
         n_workers = max(1, min(self.config.concurrency, len(sites)))

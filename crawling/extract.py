@@ -11,7 +11,6 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -142,21 +141,25 @@ def text_with_lines(root: lxml.html.HtmlElement, *, skip_boilerplate: bool = Fal
 
 
 _LANGID_LOCK = threading.Lock()
+_LANGID: list[Any] = []  # the loaded identifier, once
 
 
-@lru_cache(maxsize=1)
 def _language_identifier():  # type: ignore[no-untyped-def]
-    # py3langid loads its model lazily without a lock: many threads would load it at once
-    with _LANGID_LOCK:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # py3langid loads its model lazily without a lock; many crawler threads would load it at
+    # once (seconds of CPU and hundreds of MB), so load it exactly once here
+    if not _LANGID:
+        with _LANGID_LOCK:
+            if not _LANGID:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-        return LanguageIdentifier.from_model_file(MODEL_FILE)
+                _LANGID.append(LanguageIdentifier.from_model_file(MODEL_FILE))
+    return _LANGID[0]
 
 
 def detect_language(text: str, html_lang: str | None = None) -> str:
     """``de``, ``en`` or ``other`` from the text (py3langid); the ``lang`` attribute decides
     only when there is too little text."""
-    sample = text[:3000]
+    sample = text[:1500]
     if len(sample.strip()) >= 40:
         lang, _score = _language_identifier().classify(sample)
         return lang if lang in ("de", "en") else "other"
@@ -232,8 +235,7 @@ def extract_page(
     if is_imprint:
         page.page_kind = "imprint"
         page.imprint = parse_imprint(text_with_lines(tree))
-    fallback = text_with_lines(tree, skip_boilerplate=True)
-    page.main_text = _main_text(tree, url) or fallback
+    page.main_text = _main_text(tree, url) or text_with_lines(tree, skip_boilerplate=True)
     page.language = detect_language(
         page.main_text or " ".join([page.title or "", *headings]), page.html_lang
     )

@@ -134,13 +134,21 @@ def load_site_states(
     return states
 
 
-def start_site(engine: sa.Engine, domain: str, base_url: str) -> None:
+def start_sites(
+    engine: sa.Engine, base_urls: dict[str, str], home_pages: dict[str, QueuedUrl]
+) -> None:
+    """Mark sites running and queue the home pages of new sites, in one transaction."""
+    now = _now()
     with engine.begin() as conn:
-        conn.execute(
-            sites.update()
-            .where(sites.c.domain == domain)
-            .values(status="running", base_url=base_url, started_at=_now())
-        )
+        for domain, home in home_pages.items():
+            enqueue(conn, domain, [home], now=now)
+        if base_urls:
+            conn.execute(
+                sites.update()
+                .where(sites.c.domain == sa.bindparam("d"))
+                .values(status="running", base_url=sa.bindparam("b"), started_at=now),
+                [{"d": d, "b": b} for d, b in base_urls.items()],
+            )
 
 
 def enqueue(

@@ -1,0 +1,228 @@
+"""Crawl throughput on a loopback web: leadscope's crawler against the politeness bound and
+against Scrapy, same web, same delay, concurrency and page budget, in one run.
+
+The web: ``--hosts`` sites on 127.0.1.1, 127.0.1.2, ... (port 8731), each with robots.txt
+(``Allow: /``), a home page and eight topical pages (German and English text, ~4 KB), served
+by a separate process. Every site is crawled to its budget (home + 8 pages), so the
+politeness bound is ``hosts / delay`` pages per second (one request per host per delay).
+Each crawler runs in its own process; peak memory is that process's max RSS (wait4).
+leadscope also extracts and stores every page (SQLite, compressed HTML); the Scrapy spider
+only parses links.
+
+Scrapy is not a dependency: install it into the venv by hand for this benchmark only
+(``.venv/bin/pip install scrapy``). Run:
+
+    .venv/bin/python benchmarks/bench_crawl_throughput.py --hosts 200 --delay 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+PORT = 8731
+TOPICS = [("ueber-uns", "Über uns"), ("produkte", "Produkte"), ("leistungen", "Leistungen"),
+          ("loesungen", "Lösungen"), ("branchen", "Branchen"), ("referenzen", "Referenzen"),
+          ("impressum", "Impressum"), ("en/about", "About us")]  # fmt: skip
+TEXT = (
+    "Wir entwickeln und fertigen Antriebstechnik, Steuerungen und Sondermaschinen für Kunden "
+    "aus Maschinenbau, Logistik und Lebensmitteltechnik. Unsere Ingenieure begleiten jedes "
+    "Projekt von der Auslegung über die Inbetriebnahme bis zur Wartung. "
+)
+
+
+def host_ip(i: int) -> str:
+    return f"127.0.{1 + i // 250}.{1 + i % 250}"
+
+
+def page(i: int, path: str) -> bytes:
+    nav = "".join(f'<a href="/{p}">{t}</a> ' for p, t in TOPICS)
+    title = dict(TOPICS).get(path.strip("/"), "Start")
+    body = "".join(f"<p>{TEXT} Firma {i}, Abschnitt {k}.</p>" for k in range(8))
+    return (
+        f"<!doctype html><html lang='de'><head><title>{title} | Firma {i}</title></head><body>"
+        f"<header><nav>{nav}</nav></header><main><h1>{title}</h1>{body}</main>"
+        f"<footer>© Firma {i} · Datenschutz</footer></body></html>"
+    ).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        i = self.server.site_index  # type: ignore[attr-defined]
+        path = self.path.split("?")[0]
+        if path == "/robots.txt":
+            status, ctype, body = 200, "text/plain", b"User-agent: *\nAllow: /\n"
+        elif path == "/" or path.strip("/") in dict(TOPICS):
+            status, ctype, body = 200, "text/html; charset=utf-8", page(i, path)
+        else:
+            status, ctype, body = 404, "text/html", b"not found"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(hosts: int) -> None:
+    servers = []
+    for i in range(hosts):
+        srv = ThreadingHTTPServer((host_ip(i), PORT), Handler)
+        srv.daemon_threads = True
+        srv.site_index = i  # type: ignore[attr-defined]
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+    print("ready", flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+
+
+def run_ours(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
+    from crawling import CrawlConfig, Seed, crawl
+    from serving.db import make_engine, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        upgrade(engine)
+        seeds = [Seed(f"firma{i}.test", f"http://{host_ip(i)}:{PORT}/") for i in range(hosts)]
+        config = CrawlConfig(
+            delay=delay,
+            concurrency=concurrency,
+            max_pages_per_site=budget,
+            allowed_networks=("127.0.0.0/8",),
+        )
+        s = crawl(seeds, engine, config)
+    return {"pages": s.pages_stored, "seconds": s.elapsed, "requests": s.requests,
+            "skipped": dict(s.skipped), "errors": dict(s.errors)}  # fmt: skip
+
+
+def run_scrapy(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    result: dict = {}
+
+    class Bench(scrapy.Spider):
+        name = "bench"
+        custom_settings = {
+            "DOWNLOAD_DELAY": delay,
+            "RANDOMIZE_DOWNLOAD_DELAY": False,
+            "CONCURRENT_REQUESTS": concurrency,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+            "ROBOTSTXT_OBEY": True,
+            "LOG_LEVEL": "ERROR",
+            "TELNETCONSOLE_ENABLED": False,
+            "DEPTH_LIMIT": 3,
+            "USER_AGENT": "bench-scrapy",
+        }
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pages = 0
+            self.first = self.last = 0.0
+            self.scheduled: dict[str, int] = {}
+
+        async def start(self):
+            for i in range(hosts):
+                url = f"http://{host_ip(i)}:{PORT}/"
+                self.scheduled[host_ip(i)] = 1
+                yield scrapy.Request(url, callback=self.parse)
+
+        def parse(self, response):
+            now = time.monotonic()
+            self.first = self.first or now
+            self.last = now
+            self.pages += 1
+            host = response.url.split("//")[1].split(":")[0]
+            for href in response.css("a::attr(href)").getall():
+                if self.scheduled[host] >= 1 + budget:
+                    break
+                self.scheduled[host] += 1
+                yield response.follow(href, callback=self.parse)
+
+        def closed(self, reason: str) -> None:
+            result["pages"] = self.pages
+            result["reason"] = reason
+
+    process = CrawlerProcess({"LOG_INSTALL_ROOT_HANDLER": False})
+    t0 = time.monotonic()
+    process.crawl(Bench)
+    process.start()
+    result["seconds"] = time.monotonic() - t0
+    return result
+
+
+def child(kind: str, args: argparse.Namespace) -> dict:
+    """Run one crawler in its own process; returns its figures and peak RSS."""
+    cmd = [sys.executable, __file__, "--child", kind, "--hosts", str(args.hosts),
+           "--delay", str(args.delay), "--concurrency", str(args.concurrency),
+           "--budget", str(args.budget)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    out = proc.stdout.read() if proc.stdout else ""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{kind} crawler failed ({status})")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["peak_rss_mb"] = usage.ru_maxrss / 1024
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=200)
+    ap.add_argument("--delay", type=float, default=2.0)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--budget", type=int, default=8)
+    ap.add_argument("--child", choices=["serve", "ours", "scrapy"])
+    ap.add_argument("--skip-scrapy", action="store_true")
+    args = ap.parse_args()
+    if args.child == "serve":
+        serve(args.hosts)
+        return
+    if args.child:
+        run = run_ours if args.child == "ours" else run_scrapy
+        print(json.dumps(run(args.hosts, args.delay, args.concurrency, args.budget)))
+        return
+
+    web = subprocess.Popen([sys.executable, __file__, "--child", "serve", "--hosts",
+                            str(args.hosts)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)  # fmt: skip
+    assert web.stdout is not None and web.stdout.readline().strip() == "ready"
+    try:
+        results = {"leadscope": child("ours", args)}
+        if not args.skip_scrapy:
+            results["scrapy"] = child("scrapy", args)
+    finally:
+        web.stdin.close()  # type: ignore[union-attr]
+        web.wait(timeout=30)
+    bound = args.hosts / args.delay
+    expected = args.hosts * (1 + args.budget)
+    print(f"web: {args.hosts} hosts, delay {args.delay} s, concurrency {args.concurrency}, "
+          f"budget 1 + {args.budget} pages per site ({expected} pages)")  # fmt: skip
+    print(f"politeness bound: {bound:.1f} pages/s")
+    print(f"{'crawler':<11}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'of bound':>10}{'peak MB':>9}")
+    for name, r in results.items():
+        pps = r["pages"] / r["seconds"]
+        print(f"{name:<11}{r['pages']:>7}{r['seconds']:>9.1f}{pps:>9.1f}{pps / bound:>10.2f}"
+              f"{r['peak_rss_mb']:>9.0f}")  # fmt: skip
+    if "scrapy" in results:
+        ours, theirs = results["leadscope"], results["scrapy"]
+        ratio = (ours["pages"] / ours["seconds"]) / (theirs["pages"] / theirs["seconds"])
+        print(f"leadscope / scrapy pages per second: {ratio:.2f}")
+    print(f"leadscope skipped: {results['leadscope']['skipped']}, "
+          f"errors: {results['leadscope']['errors']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
