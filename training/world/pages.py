@@ -218,8 +218,7 @@ def about_page(w: Writer) -> str:
 
 def references_page(w: Writer) -> str:
     parts = [f"<h1>{escape(PAGE_TITLES[w.lang]['references'])}</h1>"]
-    for _ in range(w.rng.randint(2, 5)):
-        s = w.sectors(1)[0]
+    for s in w.sectors(w.rng.randint(2, 5)):
         t = w.terms(2)
         if w.lang == "de":
             text = f"Projekt für einen Kunden aus dem Bereich {s}: {t[0]} und {t[1]}."
@@ -367,12 +366,12 @@ def imprint_page(w: Writer, *, heading_level: int = 1) -> str:
     managers = ", ".join(c.managers)
     if w.lang == "de":
         law = w.rng.choice(["§ 5 DDG", "§ 5 TMG"])
-        role = "Vorstand" if c.legal_form in ("AG", "SE") else "Geschäftsführer"
+        role = "den Vorstand" if c.legal_form in ("AG", "SE") else "die Geschäftsführung"
         lines = [
             f"<{h}>Impressum</{h}>",
             f"<p>Angaben gemäß {law}</p>",
             f"<p>{address}</p>",
-            f"<p>Vertreten durch den {role}: {escape(managers)}</p>",
+            f"<p>Vertreten durch {role}: {escape(managers)}</p>",
             f"<{h2}>Kontakt</{h2}><p>Telefon: {escape(c.phone)}<br>E-Mail: {escape(c.email)}</p>",
         ]
         if c.country == "GB":
