@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scoring.accounts_store import EVENT_COLUMNS, TRANSACTION_COLUMNS
 from training.errors import TrainingInputError
 from training.world.companies import Company, generate_companies
 from training.world.journeys import (
@@ -59,16 +60,6 @@ COMPANY_COLUMNS = (
     "site_kind",
     "true_fit",
 )
-EVENT_COLUMNS = (
-    "event_id",
-    "account_id",
-    "timestamp",
-    "event_type",
-    "contact_id",
-    "channel",
-    "value",
-)
-TRANSACTION_COLUMNS = ("order_id", "account_id", "timestamp", "amount", "currency", "product")
 STAGE_COLUMNS = ("account_id", "as_of", "stage")
 OUTPUT_FILES = (
     "companies.csv",
