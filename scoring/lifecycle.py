@@ -1,0 +1,192 @@
+"""The lifecycle scorer: stage model + propensities + calibration + grades + reasons + campaign.
+
+A :class:`LifecycleScorer` is what ``leadscope-lifecycle`` versions hold in MLflow (a pyfunc
+python model). It is built by ``training.lifecycle`` and used by serving through the fast path
+:meth:`LifecycleScorer.score_array`: LightGBM ``Booster.predict`` on a numpy array with one
+thread, no pandas and no scikit-learn wrappers.
+
+Per account: ``stage`` and ``stage_probabilities`` (multiclass model, vector-scaled),
+``p_purchase`` (an order within the horizon), ``p_churn`` (customers only; None for prospects,
+where churn is undefined), ``score`` = 100 x p_purchase, ``grade`` from thresholds set on
+validation data, ``reasons`` (top signed contributions to the purchase model's log-odds) and
+``campaign`` from the configurable (stage, grade) mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import lightgbm as lgb
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+
+from scoring.calibration import GradeThresholds, PlattScaling, VectorScaling
+from scoring.campaigns import CampaignRules
+from scoring.errors import ScoringInputError
+from scoring.explain import margin_and_contributions, top_reasons
+from scoring.features import FeatureConfig, feature_label
+
+PREDICT_THREADS = 1
+
+
+def as_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """The feature matrix in ``names`` order; missing columns become NaN (never an error)."""
+    out = np.full((len(frame), len(names)), np.nan)
+    for j, name in enumerate(names):
+        if name in frame.columns:
+            out[:, j] = pd.to_numeric(frame[name], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+    return out
+
+
+class LifecycleScorer(mlflow.pyfunc.PythonModel):
+    """Scores accounts' point-in-time features; see the module docstring for the outputs."""
+
+    def __init__(
+        self,
+        *,
+        feature_names: list[str],
+        stages: list[str],
+        stage_model: lgb.Booster,
+        purchase_model: lgb.Booster,
+        churn_model: lgb.Booster | None,
+        stage_calibration: VectorScaling,
+        purchase_calibration: PlattScaling,
+        churn_calibration: PlattScaling,
+        grades: GradeThresholds,
+        campaigns: CampaignRules,
+        feature_config: FeatureConfig,
+        horizon_days: int,
+        n_reasons: int = 3,
+    ) -> None:
+        self.feature_names = list(feature_names)
+        self.stages = list(stages)
+        self.stage_model = stage_model
+        self.purchase_model = purchase_model
+        self.churn_model = churn_model
+        self.stage_calibration = stage_calibration
+        self.purchase_calibration = purchase_calibration
+        self.churn_calibration = churn_calibration
+        self.grades = grades
+        self.campaigns = campaigns
+        self.feature_config = feature_config
+        self.horizon_days = horizon_days
+        self.n_reasons = n_reasons
+        self._customer_col = (
+            self.feature_names.index("is_customer") if "is_customer" in self.feature_names else None
+        )
+
+    # -- the fast path -------------------------------------------------------------------
+    def predict_parts(self, X: np.ndarray, *, contributions: bool = True) -> dict[str, np.ndarray]:
+        """Vectorised model outputs (no per-row Python): probabilities, scores, contributions.
+
+        ``contributions=False`` skips ``pred_contrib`` (the costly part) for evaluation.
+        """
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
+            raise ScoringInputError(
+                f"expected {len(self.feature_names)} features per row, got shape {X.shape}"
+            )
+        raw_stage = self.stage_model.predict(X, raw_score=True, num_threads=PREDICT_THREADS)
+        stage_p = self.stage_calibration.apply(np.asarray(raw_stage).reshape(len(X), -1))
+        margin, contrib = margin_and_contributions(
+            self.purchase_model, X, contributions=contributions, num_threads=PREDICT_THREADS
+        )
+        p_purchase = self.purchase_calibration.apply(margin)
+        if self.churn_model is not None:
+            raw_churn = self.churn_model.predict(X, raw_score=True, num_threads=PREDICT_THREADS)
+            p_churn = self.churn_calibration.apply(raw_churn)
+        else:
+            p_churn = np.full(len(X), np.nan)
+        if self._customer_col is not None:
+            p_churn = np.where(X[:, self._customer_col] > 0, p_churn, np.nan)
+        score = np.round(100.0 * p_purchase, 1)
+        return {
+            "stage_probabilities": stage_p,
+            "stage_index": stage_p.argmax(axis=1),
+            "p_purchase": p_purchase,
+            "p_churn": p_churn,
+            "score": score,
+            "grade": self.grades.grade(score),
+            "contributions": contrib,
+        }
+
+    def score_array(self, X: np.ndarray) -> list[dict[str, Any]]:
+        """Score rows of features (columns in :attr:`feature_names` order)."""
+        parts = self.predict_parts(X)
+        reasons = top_reasons(
+            parts["contributions"],
+            np.asarray(X, dtype=float),
+            self.feature_names,
+            k=self.n_reasons,
+            label=feature_label,
+        )
+        out = []
+        for i in range(len(reasons)):
+            stage = self.stages[int(parts["stage_index"][i])]
+            grade = str(parts["grade"][i])
+            p_churn = float(parts["p_churn"][i])
+            out.append(
+                {
+                    "score": float(parts["score"][i]),
+                    "grade": grade,
+                    "stage": stage,
+                    "stage_probabilities": {
+                        s: round(float(p), 4)
+                        for s, p in zip(self.stages, parts["stage_probabilities"][i], strict=True)
+                    },
+                    "p_purchase": round(float(parts["p_purchase"][i]), 4),
+                    "p_churn": None if np.isnan(p_churn) else round(p_churn, 4),
+                    "reasons": reasons[i],
+                    "campaign": self.campaigns.campaign(stage, grade),
+                }
+            )
+        return out
+
+    def score_frame(self, df: pd.DataFrame) -> list[dict[str, Any]]:
+        """Score a frame with (at least) the feature columns; absent ones count as missing."""
+        return self.score_array(as_matrix(df, self.feature_names))
+
+    # -- pyfunc --------------------------------------------------------------------------
+    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+        """Generic MLflow entry point: a frame of results (nested fields as JSON text)."""
+        rows = self.score_frame(pd.DataFrame(model_input))
+        return results_frame(rows)
+
+
+def results_frame(rows: list[dict[str, Any]], ids: Any = None, id_name: str = "id") -> pd.DataFrame:
+    """Score dicts as a flat table: nested fields (probabilities, reasons) as JSON text."""
+    frame = pd.DataFrame(rows)
+    for column in ("stage_probabilities", "reasons"):
+        if column in frame.columns:
+            frame[column] = [json.dumps(v, ensure_ascii=False) for v in frame[column]]
+    if ids is not None:
+        frame.insert(0, id_name, list(ids))
+    return frame
+
+
+def score_accounts(
+    scorer: LifecycleScorer,
+    events: pd.DataFrame | None,
+    transactions: pd.DataFrame | None,
+    as_of: Any,
+    *,
+    accounts: list[str] | None = None,
+    web_scores: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Features as of ``as_of`` for every account, scored: one flat row per account."""
+    from scoring.features import build_features, to_utc_timestamp
+
+    when = to_utc_timestamp(as_of)
+    features = build_features(
+        events, transactions, when, scorer.feature_config, accounts=accounts, web_scores=web_scores
+    )
+    rows = scorer.score_frame(features) if len(features) else []
+    table = results_frame(rows, ids=features.index, id_name="account_id")
+    if not len(table):
+        table = pd.DataFrame(columns=["account_id", "score", "grade", "stage"])
+    table.insert(1, "as_of", when.isoformat())
+    return table

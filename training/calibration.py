@@ -1,0 +1,69 @@
+"""Fit the calibration of model margins on validation data (applied by ``scoring.calibration``).
+
+Platt scaling for binary models and vector scaling (temperature + per-class bias) for the
+multiclass stage model. Both have few parameters, so fitting them on the validation set used
+for early stopping costs little optimism; the bias also undoes the prior shift that class
+weighting introduces.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from scipy.optimize import minimize
+
+from scoring.calibration import PlattScaling, VectorScaling
+
+log = logging.getLogger(__name__)
+
+
+def fit_platt(margin: np.ndarray, y: np.ndarray) -> PlattScaling:
+    """Minimise the log loss of sigmoid(a * margin + b) on (margin, y)."""
+    margin = np.asarray(margin, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(y) < 10 or y.min() == y.max():
+        log.warning("too little validation data to calibrate; keeping the raw probabilities")
+        return PlattScaling()
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = np.clip(theta[0] * margin + theta[1], -35, 35)
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+        g = p - y
+        return float(value), np.array([np.mean(g * margin), np.mean(g)])
+
+    res = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
+    slope, intercept = (float(v) for v in res.x)
+    if not np.isfinite([slope, intercept]).all() or slope <= 0:
+        return PlattScaling()
+    return PlattScaling(slope=slope, intercept=intercept)
+
+
+def fit_vector_scaling(raw: np.ndarray, y: np.ndarray) -> VectorScaling:
+    """Minimise the multiclass log loss of softmax(raw / T + bias) on (raw, class index y)."""
+    raw = np.asarray(raw, dtype=float)
+    y = np.asarray(y, dtype=int)
+    n, k = raw.shape
+    if n < 10:
+        return VectorScaling(bias=(0.0,) * k)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), y] = 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        inv_t, bias = np.exp(theta[0]), theta[1:]
+        z = raw * inv_t + bias
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        value = -np.mean((onehot * logp).sum(axis=1))
+        g = np.exp(logp) - onehot  # d loss / d z, per row
+        d_inv_t = np.mean((g * raw).sum(axis=1)) * inv_t
+        return float(value), np.concatenate([[d_inv_t], g.mean(axis=0)])
+
+    res = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B")
+    temperature = float(np.exp(-res.x[0]))
+    bias = tuple(float(b - res.x[1:].mean()) for b in res.x[1:])
+    if not np.isfinite([temperature, *bias]).all():
+        return VectorScaling(bias=(0.0,) * k)
+    return VectorScaling(temperature=temperature, bias=bias)

@@ -1,0 +1,336 @@
+"""Train the generic lead model on any CRM export (``leadscope train leads``).
+
+Columns other than the id, the target and the excluded ones become features: numeric when
+(almost) all non-missing values parse as numbers, otherwise categorical (LightGBM's native
+categorical splits; levels are remembered by the scorer). Id-like text columns (nearly one
+level per row) and constant columns are dropped with a warning.
+
+Leakage warnings: a column that alone predicts the target almost perfectly (out-of-fold
+single-column ROC-AUC >= ``leak_auc``), and the columns the user marks as filled after the
+outcome (``post_outcome``: left out of the model and named in the warnings).
+
+Fitting: a stratified validation split for early stopping, Platt calibration and grade
+thresholds. :func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's protocol).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from scoring.calibration import thresholds_from_scores
+from scoring.leads import LeadScorer
+from training.calibration import fit_platt
+from training.errors import TrainingInputError
+from training.evaluation import binary_metrics, calibration_figure, importance_figure
+from training.registry import GatePolicy
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "leadscope-leads"
+DEFAULT_GATE = GatePolicy(
+    minimums={"auc": 0.6}, compare={"auc": True, "brier": False}, tolerance=0.01
+)
+
+
+@dataclass(frozen=True)
+class LeadConfig:
+    id_column: str
+    target: str
+    exclude: tuple[str, ...] = ()
+    post_outcome: tuple[str, ...] = ()
+    missing_markers: tuple[str, ...] = ("Select",)
+    leak_auc: float = 0.95
+    valid_fraction: float = 0.2
+    learning_rate: float = 0.05
+    num_leaves: int = 15
+    min_data_in_leaf: int = 20
+    num_boost_round: int = 1000
+    early_stopping_rounds: int = 50
+    grade_shares: tuple[float, ...] = (0.15, 0.25, 0.30)
+    num_threads: int = 1
+    seed: int = 0
+
+
+@dataclass
+class LeadFit:
+    scorer: LeadScorer
+    features: list[str]
+    metrics: dict[str, float]
+    warnings: list[str]
+    figures: dict[str, Any]
+    valid_frame: pd.DataFrame
+    train_frame: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+
+def feature_columns(frame: pd.DataFrame, config: LeadConfig) -> tuple[dict[str, str], list[str]]:
+    """Kind per usable column (``numeric`` / ``categorical``) and warnings about dropped ones."""
+    missing = [c for c in (config.id_column, config.target) if c not in frame.columns]
+    if missing:
+        raise TrainingInputError(f"the lead table lacks the column(s) {', '.join(missing)}")
+    unknown = [c for c in (*config.exclude, *config.post_outcome) if c not in frame.columns]
+    if unknown:
+        raise TrainingInputError(f"no such column(s) to exclude: {', '.join(unknown)}")
+    skip = {config.id_column, config.target, *config.exclude, *config.post_outcome}
+    kinds: dict[str, str] = {}
+    warnings: list[str] = []
+    if config.post_outcome:
+        warnings.append(
+            "left out as filled after the outcome (leakage): " + ", ".join(config.post_outcome)
+        )
+    for column in frame.columns:
+        if column in skip:
+            continue
+        values = frame[column]
+        present = values.dropna()
+        if present.nunique() <= 1:
+            warnings.append(f"column {column!r} is constant or empty; ignored")
+            continue
+        numeric = pd.to_numeric(present, errors="coerce")
+        if pd.api.types.is_numeric_dtype(values) or numeric.notna().mean() >= 0.98:
+            kinds[column] = "numeric"
+        elif present.nunique() > max(50, 0.5 * len(present)):
+            warnings.append(f"column {column!r} looks like an id (one value per row); ignored")
+        else:
+            kinds[column] = "categorical"
+    if not kinds:
+        raise TrainingInputError("the lead table has no usable feature columns")
+    return kinds, warnings
+
+
+def _encode(
+    frame: pd.DataFrame, kinds: dict[str, str], levels: dict[str, list[str]] | None = None
+) -> tuple[np.ndarray, dict[str, list[str]]]:
+    levels = dict(levels or {})
+    out = np.full((len(frame), len(kinds)), np.nan)
+    for j, (column, kind) in enumerate(kinds.items()):
+        if kind == "numeric":
+            out[:, j] = pd.to_numeric(frame[column], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+        else:
+            text = frame[column].astype("string").str.strip()
+            if column not in levels:
+                levels[column] = sorted(text.dropna().unique().tolist())
+            index = {v: i for i, v in enumerate(levels[column])}
+            out[:, j] = text.map(index).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return out, levels
+
+
+def leakage_warnings(
+    X: np.ndarray, y: np.ndarray, names: list[str], kinds: dict[str, str], threshold: float
+) -> list[str]:
+    """Columns whose out-of-fold single-column AUC reaches ``threshold``."""
+    out = []
+    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    for j, name in enumerate(names):
+        x = X[:, j]
+        if kinds[name] == "numeric":
+            filled = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
+            auc = roc_auc_score(y, filled)
+        else:
+            enc = np.zeros(len(x))
+            codes = np.where(np.isnan(x), -1, x).astype(int) + 1
+            for tr, te in folds.split(x.reshape(-1, 1), y):
+                sums = np.bincount(codes[tr], weights=y[tr], minlength=codes.max() + 1)
+                counts = np.bincount(codes[tr], minlength=codes.max() + 1)
+                prior = y[tr].mean()
+                enc[te] = ((sums + prior * 10) / (counts + 10))[codes[te]]
+            auc = roc_auc_score(y, enc)
+        auc = max(auc, 1 - auc)
+        if auc >= threshold:
+            out.append(
+                f"column {name!r} alone predicts the target (AUC {auc:.3f}): likely leakage, "
+                "e.g. filled in after the outcome; exclude it with --exclude or --post-outcome"
+            )
+    return out
+
+
+def _params(config: LeadConfig) -> dict[str, Any]:
+    return {
+        "objective": "binary",
+        "learning_rate": config.learning_rate,
+        "num_leaves": config.num_leaves,
+        "min_data_in_leaf": config.min_data_in_leaf,
+        "feature_fraction": 0.8,
+        "lambda_l2": 1.0,
+        "cat_smooth": 10.0,
+        "num_threads": config.num_threads,
+        "seed": config.seed,
+        "deterministic": True,
+        "force_col_wise": True,
+        "verbosity": -1,
+    }
+
+
+def _fit(
+    X_tr: np.ndarray,
+    y_tr: np.ndarray,
+    X_va: np.ndarray,
+    y_va: np.ndarray,
+    names: list[str],
+    categorical: list[str],
+    config: LeadConfig,
+) -> lgb.Booster:
+    train = lgb.Dataset(
+        X_tr, y_tr, feature_name=names, categorical_feature=categorical, free_raw_data=False
+    )
+    valid = lgb.Dataset(X_va, y_va, reference=train)
+    return lgb.train(
+        _params(config),
+        train,
+        num_boost_round=config.num_boost_round,
+        valid_sets=[valid],
+        callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+    )
+
+
+def _target(frame: pd.DataFrame, config: LeadConfig) -> np.ndarray:
+    y = pd.to_numeric(frame[config.target], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(y).any() or not set(np.unique(y)) <= {0.0, 1.0}:
+        raise TrainingInputError(f"target {config.target!r} must be 0/1 (load it with the loader)")
+    if y.sum() < 10 or (1 - y).sum() < 10:
+        raise TrainingInputError(f"target {config.target!r} needs at least 10 of each class")
+    return y
+
+
+def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
+    """Fit, calibrate and grade the lead model on a loaded lead table."""
+    kinds, warnings = feature_columns(frame, config)
+    y = _target(frame, config)
+    names = list(kinds)
+    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    idx = np.arange(len(frame))
+    tr, va = train_test_split(
+        idx, test_size=config.valid_fraction, stratify=y, random_state=config.seed
+    )
+    X_tr, levels = _encode(frame.iloc[tr], kinds)
+    X_va, _ = _encode(frame.iloc[va], kinds, levels)
+    warnings += leakage_warnings(X_tr, y[tr], names, kinds, config.leak_auc)
+    for w in warnings:
+        log.warning("%s", w)
+    booster = _fit(X_tr, y[tr], X_va, y[va], names, categorical, config)
+    scorer = LeadScorer(
+        id_column=config.id_column,
+        feature_names=names,
+        categorical=levels,
+        booster=booster,
+        calibration=fit_platt(booster.predict(X_va, raw_score=True), y[va]),
+        grades=thresholds_from_scores(np.zeros(0)),
+        missing_markers=config.missing_markers,
+    )
+    scorer.grades = thresholds_from_scores(
+        scorer.predict_parts(X_va, contributions=False)["score"], config.grade_shares
+    )
+    valid_frame = frame.iloc[va].reset_index(drop=True)
+    metrics = evaluate_leads(scorer, valid_frame, config.target)
+    metrics.update({"n_train_rows": float(len(tr)), "n_valid_rows": float(len(va))})
+    metrics["rounds"] = float(booster.best_iteration or booster.current_iteration())
+    p = scorer.predict_parts(X_va, contributions=False)["probability"]
+    figures = {
+        "plots/feature_importance.png": importance_figure(
+            names, booster.feature_importance("gain"), "lead model: feature importance"
+        ),
+        "plots/calibration.png": calibration_figure(y[va], p, "lead model: calibration"),
+    }
+    return LeadFit(
+        scorer,
+        names,
+        metrics,
+        warnings,
+        figures,
+        valid_frame,
+        frame.iloc[tr].reset_index(drop=True),
+    )
+
+
+def evaluate_leads(
+    scorer: LeadScorer, frame: pd.DataFrame, target: str = "_target"
+) -> dict[str, float]:
+    """AUC, log loss, Brier, accuracy and lift of grade A on a labelled lead frame."""
+    if target not in frame.columns:
+        raise TrainingInputError(f"the evaluation frame has no target column {target!r}")
+    y = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
+    parts = scorer.predict_parts(scorer.encode(frame), contributions=False)
+    metrics = binary_metrics(y, parts["probability"], parts["grade"])
+    metrics["accuracy"] = float(((parts["probability"] >= 0.5) == (y == 1)).mean())
+    return metrics
+
+
+def cross_validate_leads(frame: pd.DataFrame, config: LeadConfig, folds: int = 5) -> list[float]:
+    """Stratified k-fold ROC-AUC (each fold: inner validation split for early stopping)."""
+    kinds, _ = feature_columns(frame, config)
+    y = _target(frame, config)
+    names = list(kinds)
+    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    aucs = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    for tr, te in splitter.split(np.zeros(len(y)), y):
+        inner_tr, inner_va = train_test_split(
+            tr, test_size=config.valid_fraction, stratify=y[tr], random_state=config.seed
+        )
+        X_tr, levels = _encode(frame.iloc[inner_tr], kinds)
+        X_va, _ = _encode(frame.iloc[inner_va], kinds, levels)
+        X_te, _ = _encode(frame.iloc[te], kinds, levels)
+        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], names, categorical, config)
+        aucs.append(float(roc_auc_score(y[te], booster.predict(X_te, raw_score=True))))
+    return aucs
+
+
+def train_leads(
+    frame: pd.DataFrame,
+    config: LeadConfig,
+    *,
+    tracking_uri: str,
+    policy: GatePolicy = DEFAULT_GATE,
+    auto_promote: bool = True,
+    data_source: str | None = None,
+) -> tuple[LeadFit, Any]:
+    """Fit, log to MLflow (experiment ``leadscope-leads``), register as @challenger and gate."""
+    from training.tracking import log_and_register
+
+    fit = fit_leads(frame, config)
+    columns = [config.id_column, *fit.features]
+    valid = fit.valid_frame[columns].copy()
+    valid["_target"] = fit.valid_frame[config.target].to_numpy()
+    train = fit.train_frame[columns].copy()
+    train["_target"] = fit.train_frame[config.target].to_numpy()
+    params = {k: v for k, v in asdict(config).items()}
+    params["features"] = ",".join(fit.features)
+    tags = {"leakage_warnings": str(len(fit.warnings))}
+    example = valid[fit.features].head(5).astype(object).where(valid[fit.features].head(5).notna())
+    report = log_and_register(
+        tracking_uri=tracking_uri,
+        model_name=MODEL_NAME,
+        scorer=fit.scorer,
+        params=params,
+        metrics=fit.metrics,
+        figures=fit.figures,
+        train_frame=_stringify(train),
+        valid_frame=_stringify(valid),
+        targets="_target",
+        input_example=_stringify(example),
+        policy=policy,
+        evaluate=lambda scorer: evaluate_leads(scorer, valid),
+        auto_promote=auto_promote,
+        tags=tags,
+        data_source=data_source,
+    )
+    report.warnings = list(fit.warnings)
+    return fit, report
+
+
+def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as plain strings (None for missing) so Parquet and signatures accept them."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].astype("string").astype(object).where(out[column].notna())
+    return out

@@ -1,0 +1,358 @@
+"""Train the lifecycle models: LightGBM stage model + purchase and churn propensities.
+
+Steps (:func:`fit_lifecycle`): build the stacked training frame at several as-of dates
+(``training.datasets``), split by time (train on earlier dates, validate on later ones, with a
+purge gap of one horizon), fit a class-weighted multiclass stage model and two binary
+propensity models with early stopping on the validation dates, calibrate them on the
+validation dates, set grade thresholds on the validation scores and evaluate. The result
+holds a :class:`scoring.lifecycle.LifecycleScorer`. :func:`train_lifecycle` adds MLflow logging,
+registration as ``@challenger`` and the promotion gate.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from scoring.calibration import PlattScaling, thresholds_from_scores
+from scoring.campaigns import CampaignRules
+from scoring.features import FeatureConfig, feature_names
+from scoring.lifecycle import LifecycleScorer, as_matrix
+from scoring.loaders import STAGES
+from training.calibration import fit_platt, fit_vector_scaling
+from training.datasets import CHURN, PURCHASE, StageRules, build_training_frame, time_split
+from training.errors import TrainingInputError
+from training.evaluation import (
+    binary_metrics,
+    calibration_figure,
+    confusion_figure,
+    importance_figure,
+    stage_metrics,
+)
+from training.registry import GatePolicy
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "leadscope-lifecycle"
+DEFAULT_GATE = GatePolicy(
+    minimums={"purchase_auc": 0.6, "macro_f1": 0.3},
+    compare={"purchase_auc": True, "macro_f1": True, "purchase_brier": False},
+    tolerance=0.01,
+)
+
+
+@dataclass(frozen=True)
+class LifecycleConfig:
+    """Options of a lifecycle training run (every field is logged as an MLflow param)."""
+
+    horizon_days: int = 90
+    valid_fraction: float = 0.25
+    num_boost_round: int = 300
+    early_stopping_rounds: int = 20
+    learning_rate: float = 0.1
+    num_leaves: int = 31
+    min_data_in_leaf: int = 20
+    feature_fraction: float = 0.8
+    class_weighting: bool = True
+    grade_shares: tuple[float, ...] = (0.15, 0.25, 0.30)
+    num_threads: int = 1  # OpenMP with 2 threads stalls badly when the other core is busy
+    seed: int = 0
+    stages: tuple[str, ...] = STAGES
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    rules: StageRules = field(default_factory=StageRules)
+    campaigns: CampaignRules = field(default_factory=CampaignRules)
+
+    def params(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k not in ("features", "rules", "campaigns")}
+        out.update({f"features.{k}": v for k, v in asdict(self.features).items()})
+        out.update({f"rules.{k}": v for k, v in asdict(self.rules).items()})
+        return out
+
+
+@dataclass
+class LifecycleFit:
+    scorer: LifecycleScorer
+    frame: pd.DataFrame
+    train_mask: np.ndarray
+    valid_mask: np.ndarray
+    metrics: dict[str, float]
+    figures: dict[str, Any]
+    seconds: float
+
+    @property
+    def valid_frame(self) -> pd.DataFrame:
+        return self.frame[self.valid_mask].reset_index(drop=True)
+
+    @property
+    def train_frame(self) -> pd.DataFrame:
+        return self.frame[self.train_mask].reset_index(drop=True)
+
+
+def _lgb_params(config: LifecycleConfig, objective: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "objective": objective,
+        "learning_rate": config.learning_rate,
+        "num_leaves": config.num_leaves,
+        "min_data_in_leaf": config.min_data_in_leaf,
+        "feature_fraction": config.feature_fraction,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "num_threads": config.num_threads,
+        "seed": config.seed,
+        "deterministic": True,
+        "verbosity": -1,
+        "force_col_wise": True,
+        **extra,
+    }
+
+
+def _fit_booster(
+    params: dict[str, Any],
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_valid: np.ndarray,
+    y_valid: np.ndarray,
+    names: list[str],
+    config: LifecycleConfig,
+    weight: np.ndarray | None = None,
+) -> lgb.Booster:
+    train = lgb.Dataset(X_train, y_train, weight=weight, feature_name=names, free_raw_data=False)
+    valid = lgb.Dataset(X_valid, y_valid, reference=train)
+    return lgb.train(
+        params,
+        train,
+        num_boost_round=config.num_boost_round,
+        valid_sets=[valid],
+        callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+    )
+
+
+def _balanced_weights(y: np.ndarray, k: int) -> np.ndarray:
+    counts = np.bincount(y, minlength=k).astype(float)
+    w = len(y) / (np.count_nonzero(counts) * np.maximum(counts, 1.0))
+    return np.clip(w, 0.05, 50.0)[y]
+
+
+def fit_lifecycle_frame(frame: pd.DataFrame, config: LifecycleConfig) -> LifecycleFit:
+    """Fit all models on a prepared training frame (see :func:`build_training_frame`)."""
+    started = time.perf_counter()
+    names = feature_names(config.features)
+    split = time_split(frame, config.horizon_days, valid_fraction=config.valid_fraction)
+    X = as_matrix(frame, names)
+    tr, va = split.train, split.valid
+
+    # stage model
+    present = [s for s in config.stages if s in set(frame.loc[tr, "stage"])]
+    extra = sorted(set(frame.loc[tr, "stage"]) - set(config.stages))
+    if extra:
+        raise TrainingInputError(f"unknown stages in the labels: {', '.join(extra)}")
+    if len(present) < 2:
+        raise TrainingInputError("the training dates hold fewer than two stages; cannot learn")
+    index = {s: i for i, s in enumerate(present)}
+    y_stage = frame["stage"].map(index).to_numpy(dtype=float, na_value=np.nan)
+    tr_s, va_s = tr & ~np.isnan(y_stage), va & ~np.isnan(y_stage)
+    if not va_s.any():
+        raise TrainingInputError("no validation rows with a stage seen in training")
+    k = len(present)
+    weight = _balanced_weights(y_stage[tr_s].astype(int), k) if config.class_weighting else None
+    stage_model = _fit_booster(
+        _lgb_params(config, "multiclass", num_class=k),
+        X[tr_s],
+        y_stage[tr_s],
+        X[va_s],
+        y_stage[va_s],
+        names,
+        config,
+        weight,
+    )
+    raw_va = stage_model.predict(X[va_s], raw_score=True).reshape(int(va_s.sum()), k)
+    stage_cal = fit_vector_scaling(raw_va, y_stage[va_s].astype(int))
+
+    # propensities
+    def propensity(label: str, rows: np.ndarray) -> tuple[lgb.Booster | None, PlattScaling]:
+        y = frame[label].to_numpy(dtype=float, na_value=np.nan)
+        m_tr, m_va = tr & rows & ~np.isnan(y), va & rows & ~np.isnan(y)
+        if min(y[m_tr].sum(), (1 - y[m_tr]).sum(), y[m_va].sum(), (1 - y[m_va]).sum()) < 5:
+            log.warning("too few positive or negative %s labels; no model for it", label)
+            return None, PlattScaling()
+        model = _fit_booster(
+            _lgb_params(config, "binary"), X[m_tr], y[m_tr], X[m_va], y[m_va], names, config
+        )
+        return model, fit_platt(model.predict(X[m_va], raw_score=True), y[m_va])
+
+    all_rows = np.ones(len(frame), dtype=bool)
+    purchase_model, purchase_cal = propensity(PURCHASE, all_rows)
+    if purchase_model is None:
+        raise TrainingInputError("the purchase outcome has too few positives or negatives")
+    customers = frame["orders_total"].to_numpy() > 0
+    churn_model, churn_cal = propensity(CHURN, customers)
+
+    scorer = LifecycleScorer(
+        feature_names=names,
+        stages=present,
+        stage_model=stage_model,
+        purchase_model=purchase_model,
+        churn_model=churn_model,
+        stage_calibration=stage_cal,
+        purchase_calibration=purchase_cal,
+        churn_calibration=churn_cal,
+        grades=thresholds_from_scores(np.zeros(0)),
+        campaigns=config.campaigns,
+        feature_config=config.features,
+        horizon_days=config.horizon_days,
+    )
+    valid = frame[va].reset_index(drop=True)
+    scores = scorer.predict_parts(as_matrix(valid, names), contributions=False)["score"]
+    scorer.grades = thresholds_from_scores(scores, config.grade_shares)
+    metrics = evaluate_lifecycle(scorer, valid)
+    metrics.update(
+        {
+            "n_train_rows": float(tr.sum()),
+            "n_valid_rows": float(va.sum()),
+            "n_as_of_dates": float(frame["as_of"].nunique()),
+            "stage_rounds": float(stage_model.best_iteration or stage_model.current_iteration()),
+            "purchase_rounds": float(purchase_model.best_iteration or 0),
+        }
+    )
+    figures = lifecycle_figures(scorer, valid)
+    seconds = time.perf_counter() - started
+    metrics["fit_seconds"] = seconds
+    log.info("lifecycle models fitted in %.1f s: %s", seconds, _short(metrics))
+    return LifecycleFit(scorer, frame, tr, va, metrics, figures, seconds)
+
+
+def _short(metrics: dict[str, float]) -> str:
+    keys = ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc")
+    return ", ".join(f"{k}={metrics[k]:.3f}" for k in keys if k in metrics)
+
+
+def evaluate_lifecycle(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str, float]:
+    """Metrics of a scorer on a labelled frame (the gate calls this for the champion too)."""
+    parts = scorer.predict_parts(as_matrix(frame, scorer.feature_names), contributions=False)
+    predicted = np.asarray(scorer.stages, dtype=object)[parts["stage_index"]]
+    metrics = stage_metrics(
+        frame["stage"].to_numpy(dtype=object),
+        predicted,
+        parts["stage_probabilities"],
+        scorer.stages,
+    )
+    y = frame[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(y)
+    metrics.update(
+        binary_metrics(y[known], parts["p_purchase"][known], parts["grade"][known], "purchase_")
+    )
+    yc = frame[CHURN].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(yc) & ~np.isnan(parts["p_churn"])
+    if known.any():
+        metrics.update(binary_metrics(yc[known], parts["p_churn"][known], None, "churn_"))
+    return metrics
+
+
+def lifecycle_figures(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str, Any]:
+    parts = scorer.predict_parts(as_matrix(frame, scorer.feature_names), contributions=False)
+    y = frame[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(y)
+    predicted = np.asarray(scorer.stages, dtype=object)[parts["stage_index"]]
+    return {
+        "plots/feature_importance_purchase.png": importance_figure(
+            scorer.feature_names,
+            scorer.purchase_model.feature_importance("gain"),
+            "purchase model: feature importance",
+        ),
+        "plots/feature_importance_stage.png": importance_figure(
+            scorer.feature_names,
+            scorer.stage_model.feature_importance("gain"),
+            "stage model: feature importance",
+        ),
+        "plots/calibration_purchase.png": calibration_figure(
+            y[known], parts["p_purchase"][known], "purchase propensity: calibration"
+        ),
+        "plots/confusion_stage.png": confusion_figure(
+            frame["stage"].to_numpy(dtype=object), predicted, scorer.stages, "stage: confusion"
+        ),
+    }
+
+
+def fit_lifecycle(
+    events: pd.DataFrame | None,
+    transactions: pd.DataFrame,
+    *,
+    stages: pd.DataFrame | None = None,
+    as_of_dates: Sequence[pd.Timestamp] | None = None,
+    config: LifecycleConfig | None = None,
+    web_scores: pd.Series | None = None,
+) -> LifecycleFit:
+    """Build the training frame from raw inputs and fit the models (no MLflow)."""
+    config = config or LifecycleConfig()
+    frame = build_training_frame(
+        events,
+        transactions,
+        as_of_dates=as_of_dates,
+        horizon_days=config.horizon_days,
+        stages=stages,
+        config=config.features,
+        rules=config.rules,
+        web_scores=web_scores,
+    )
+    return fit_lifecycle_frame(frame, config)
+
+
+def train_lifecycle(
+    events: pd.DataFrame | None,
+    transactions: pd.DataFrame,
+    *,
+    tracking_uri: str,
+    stages: pd.DataFrame | None = None,
+    as_of_dates: Sequence[pd.Timestamp] | None = None,
+    config: LifecycleConfig | None = None,
+    policy: GatePolicy = DEFAULT_GATE,
+    auto_promote: bool = True,
+    data_source: str | None = None,
+    web_scores: pd.Series | None = None,
+) -> tuple[LifecycleFit, Any]:
+    """Fit, log to MLflow (experiment ``leadscope-lifecycle``), register and gate.
+
+    Returns the fit and a :class:`training.tracking.TrainingReport`.
+    """
+    from training.tracking import log_and_register
+
+    config = config or LifecycleConfig()
+    fit = fit_lifecycle(
+        events,
+        transactions,
+        stages=stages,
+        as_of_dates=as_of_dates,
+        config=config,
+        web_scores=web_scores,
+    )
+    names = fit.scorer.feature_names
+    columns = ["account_id", "as_of", *names, "stage", PURCHASE, CHURN]
+    valid = fit.valid_frame[columns]
+    params = config.params()
+    params["as_of_dates"] = ",".join(f"{d:%Y-%m-%d}" for d in sorted(fit.frame["as_of"].unique()))
+    params["stage_source"] = ",".join(sorted(set(fit.frame["stage_source"])))
+    report = log_and_register(
+        tracking_uri=tracking_uri,
+        model_name=MODEL_NAME,
+        scorer=fit.scorer,
+        params=params,
+        metrics=fit.metrics,
+        figures=fit.figures,
+        train_frame=fit.train_frame[columns],
+        valid_frame=valid,
+        targets=PURCHASE,
+        input_example=valid[names].head(5).astype(float),
+        policy=policy,
+        evaluate=lambda scorer: evaluate_lifecycle(scorer, valid),
+        auto_promote=auto_promote,
+        data_source=data_source,
+    )
+    return fit, report
