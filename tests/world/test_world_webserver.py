@@ -151,9 +151,14 @@ def test_stop_closes_the_sockets(small_world: WorldSummary) -> None:
     served = DemoWeb(small_world.web_dir).start()
     url = served.url_for(served.domains[0])
     assert requests.get(url, timeout=5).status_code == 200
+    session = requests.Session()
+    assert session.get(url, timeout=5).status_code == 200  # a keep-alive connection stays open
     served.stop()
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=2)
+    with pytest.raises(requests.ConnectionError):
+        session.get(url, timeout=2)  # the open keep-alive connection was closed too
+    session.close()
 
 
 def test_not_a_web_dir_is_an_input_error(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ to its own thread (``ThreadingMixIn``). Only the standard library is used.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import logging
 import selectors
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -31,6 +33,7 @@ from training.world.sites import SITES_FILE, site_url
 logger = logging.getLogger(__name__)
 
 BIND_ATTEMPTS = 5
+IDLE_TIMEOUT = 30.0
 NOT_FOUND = (
     b"<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
     b"<body><h1>Not Found</h1></body></html>"
@@ -73,6 +76,14 @@ class _SiteServer(ThreadingHTTPServer):
         self.web = web
         super().__init__((address, port), _Handler)
 
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        self.web._track(request, add=True)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        self.web._track(request, add=False)
+        super().shutdown_request(request)
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (a DNS lookup per site): skip it
         TCPServer.server_bind(self)
@@ -83,6 +94,7 @@ class _SiteServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT  # idle keep-alive connections are closed after this many seconds
     server_version = "DemoWeb/1.0"
     server: _SiteServer
 
@@ -184,6 +196,7 @@ class DemoWeb:
         self._stopping = threading.Event()
         self._log_lock = threading.Lock()
         self._requests: list[RequestLogEntry] = []
+        self._connections: set[socket.socket] = set()
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> DemoWeb:
@@ -205,6 +218,11 @@ class DemoWeb:
         for server in self._servers:
             server.server_close()
         self._servers = []
+        with self._log_lock:
+            open_connections = list(self._connections)
+        for conn in open_connections:  # keep-alive clients must not be served after stop()
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> DemoWeb:
         return self.start()
@@ -256,6 +274,13 @@ class DemoWeb:
             self._requests.clear()
 
     # ----------------------------------------------------------------- internals
+    def _track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._log_lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
     def _log(self, entry: RequestLogEntry) -> None:
         with self._log_lock:
             self._requests.append(entry)
