@@ -357,3 +357,18 @@ def test_end_date_moves_the_window(tmp_path: Path) -> None:
     assert w.end_date == date(2025, 2, 28) and w.start_date == date(2024, 9, 1)
     on_month_end = generate_world(tmp_path, n_companies=20, months=3, end_date=date(2025, 3, 31))
     assert on_month_end.end_date == date(2025, 3, 31)
+
+
+def test_event_rate_table_is_aligned_by_name() -> None:
+    from training.world.journeys import RATE_TABLE, event_rates
+
+    rates = event_rates()
+    assert rates.shape == (len(STAGES), len(EVENT_TYPES))
+    login = EVENT_TYPES.index("login")
+    assert rates[STAGES.index("advocacy"), login] > rates[STAGES.index("awareness"), login]
+    # a table whose rows were reordered gives the same array; a missing row is refused
+    lines = RATE_TABLE.strip().splitlines()
+    shuffled = "\n".join([lines[0], *reversed(lines[1:])])
+    assert (event_rates(shuffled) == rates).all()
+    with pytest.raises(ValueError, match="every stage and event type"):
+        event_rates("\n".join(lines[:-1]))

@@ -19,48 +19,56 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from scoring.features import EVENT_TYPES
+from scoring.loaders import STAGES
 from training.world.companies import FIRST_NAMES, SURNAMES, Company, slugify
 
-STAGES: tuple[str, ...] = (
-    "awareness",
-    "interest",
-    "consideration",
-    "purchase",
-    "retention",
-    "advocacy",
-    "at_risk",
-    "churned",
+AWARENESS, INTEREST, CONSIDERATION, PURCHASE, RETENTION, ADVOCACY, AT_RISK, CHURNED = (
+    STAGES.index(name)
+    for name in (
+        "awareness",
+        "interest",
+        "consideration",
+        "purchase",
+        "retention",
+        "advocacy",
+        "at_risk",
+        "churned",
+    )
 )
-AWARENESS, INTEREST, CONSIDERATION, PURCHASE, RETENTION, ADVOCACY, AT_RISK, CHURNED = range(8)
 CUSTOMER_STAGES = frozenset({"purchase", "retention", "advocacy", "at_risk"})
 ORDERING_STAGES = (PURCHASE, RETENTION, ADVOCACY, AT_RISK)
 
-EVENT_TYPES: tuple[str, ...] = (
-    "web_visit",
-    "page_view",
-    "email_open",
-    "email_click",
-    "form_submit",
-    "download",
-    "webinar",
-    "login",
-    "call",
-    "meeting",
-    "support_ticket",
-)
-# Mean events per account and month in each hidden stage (rows: STAGES, columns: EVENT_TYPES).
-EVENT_RATES = np.array(
-    [
-        [1.2, 3.0, 1.5, 0.20, 0.02, 0.05, 0.02, 0.00, 0.02, 0.00, 0.00],  # awareness
-        [3.0, 8.0, 3.5, 0.90, 0.25, 0.50, 0.20, 0.00, 0.10, 0.03, 0.00],  # interest
-        [5.0, 15.0, 4.5, 1.60, 0.80, 1.20, 0.50, 0.10, 1.00, 0.70, 0.02],  # consideration
-        [4.0, 11.0, 3.5, 1.20, 0.40, 0.80, 0.30, 3.00, 1.40, 1.10, 0.50],  # purchase
-        [2.5, 6.5, 3.0, 0.70, 0.15, 0.30, 0.20, 7.00, 0.30, 0.20, 0.90],  # retention
-        [3.5, 9.0, 4.0, 1.40, 0.30, 0.60, 0.60, 9.00, 0.40, 0.50, 0.60],  # advocacy
-        [0.9, 2.0, 1.5, 0.20, 0.05, 0.05, 0.05, 2.00, 0.40, 0.10, 2.20],  # at_risk
-        [0.2, 0.5, 0.6, 0.03, 0.01, 0.01, 0.00, 0.05, 0.02, 0.00, 0.05],  # churned
-    ]
-)
+# Mean events per account and month in each hidden stage. Rows and columns are named, so the
+# table does not depend on the order of scoring's STAGES and EVENT_TYPES.
+RATE_TABLE = """
+event          awareness interest consideration purchase retention advocacy at_risk churned
+web_visit      1.2       3.0      5.0           4.0      2.5       3.5      0.9     0.2
+page_view      3.0       8.0      15.0          11.0     6.5       9.0      2.0     0.5
+email_open     1.5       3.5      4.5           3.5      3.0       4.0      1.5     0.6
+email_click    0.20      0.90     1.60          1.20     0.70      1.40     0.20    0.03
+form_submit    0.02      0.25     0.80          0.40     0.15      0.30     0.05    0.01
+download       0.05      0.50     1.20          0.80     0.30      0.60     0.05    0.01
+webinar        0.02      0.20     0.50          0.30     0.20      0.60     0.05    0.00
+login          0.00      0.00     0.10          3.00     7.00      9.00     2.00    0.05
+call           0.02      0.10     1.00          1.40     0.30      0.40     0.40    0.02
+meeting        0.00      0.03     0.70          1.10     0.20      0.50     0.10    0.00
+support_ticket 0.00      0.00     0.02          0.50     0.90      0.60     2.20    0.05
+"""
+
+
+def event_rates(table: str = RATE_TABLE) -> np.ndarray:
+    """The rate table as an array (len(STAGES), len(EVENT_TYPES)) in scoring's order."""
+    lines = [line.split() for line in table.strip().splitlines()]
+    columns = lines[0][1:]  # stages
+    rows = {line[0]: [float(x) for x in line[1:]] for line in lines[1:]}  # by event type
+    if sorted(columns) != sorted(STAGES) or sorted(rows) != sorted(EVENT_TYPES):
+        raise ValueError("the event rate table must name every stage and event type once")
+    return np.array(
+        [[rows[event][columns.index(stage)] for event in EVENT_TYPES] for stage in STAGES]
+    )
+
+
 LAG_WEIGHT = 0.25  # share of last month's stage in this month's behaviour
 CHANNELS = {
     "web_visit": "web",
@@ -300,7 +308,8 @@ def generate_events(
     activity = rng.lognormal(0.0, 0.45, size=n) * (employees / 80.0) ** 0.15
     preference = rng.lognormal(0.0, 0.35, size=(n, len(EVENT_TYPES)))
     previous = np.concatenate([stages[:, :1], stages[:, :-1]], axis=1)
-    lam = (1 - LAG_WEIGHT) * EVENT_RATES[stages] + LAG_WEIGHT * EVENT_RATES[previous]
+    rates = event_rates()
+    lam = (1 - LAG_WEIGHT) * rates[stages] + LAG_WEIGHT * rates[previous]
     noise = rng.gamma(4.0, 0.25, size=(n, months))
     season = SEASONALITY[calendar.month_of_year]
     lam *= (activity[:, None] * noise * season[None, :])[:, :, None] * preference[:, None, :]
