@@ -240,7 +240,8 @@ def build_training_frame(
             first = data_start(events, transactions) + pd.Timedelta(days=90)
             end = data_end(events, transactions)
             snap = [d for d in snapshot_as_of_dates(stages, 10_000) if first <= d <= end]
-            as_of_dates = snap[-12:] or as_of_dates
+            if len(snap) >= 2:
+                as_of_dates = snap[-12:]
     dates = sorted({to_utc_timestamp(d) for d in as_of_dates})
     frame = build_feature_frames(events, transactions, dates, config, web_scores=web_scores)
     if not len(frame):
