@@ -23,18 +23,9 @@ from scoring.features import EVENT_TYPES
 from scoring.loaders import STAGES
 from training.world.companies import FIRST_NAMES, SURNAMES, Company, slugify
 
+_NAMES = "awareness interest consideration purchase retention advocacy at_risk churned"
 AWARENESS, INTEREST, CONSIDERATION, PURCHASE, RETENTION, ADVOCACY, AT_RISK, CHURNED = (
-    STAGES.index(name)
-    for name in (
-        "awareness",
-        "interest",
-        "consideration",
-        "purchase",
-        "retention",
-        "advocacy",
-        "at_risk",
-        "churned",
-    )
+    STAGES.index(name) for name in _NAMES.split()
 )
 CUSTOMER_STAGES = frozenset({"purchase", "retention", "advocacy", "at_risk"})
 ORDERING_STAGES = (PURCHASE, RETENTION, ADVOCACY, AT_RISK)
