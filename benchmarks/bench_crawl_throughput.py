@@ -1,7 +1,7 @@
 """Crawl throughput on a loopback web: leadscope's crawler against the politeness bound and
 against Scrapy, same web, same delay, concurrency and page budget, in one run.
 
-The web: ``--hosts`` sites on 127.0.1.1, 127.0.1.2, ... (port 8731), each with robots.txt
+The web: ``--hosts`` sites on 127.42.1.1, 127.42.1.2, ... (ports from the OS), each with robots.txt
 (``Allow: /``), a home page and eight topical pages (German and English text, ~4 KB), served
 by a separate process. Every site is crawled to its budget (home + 8 pages), so the
 politeness bound is ``hosts / delay`` pages per second (one request per host per delay).
@@ -28,7 +28,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-PORT = 8731
 TOPICS = [("ueber-uns", "Über uns"), ("produkte", "Produkte"), ("leistungen", "Leistungen"),
           ("loesungen", "Lösungen"), ("branchen", "Branchen"), ("referenzen", "Referenzen"),
           ("impressum", "Impressum"), ("en/about", "About us")]  # fmt: skip
@@ -40,7 +39,8 @@ TEXT = (
 
 
 def host_ip(i: int) -> str:
-    return f"127.0.{1 + i // 250}.{1 + i % 250}"
+    # a range of its own (the demo web uses 127.0.x.y), ports chosen by the OS
+    return f"127.42.{1 + i // 250}.{1 + i % 250}"
 
 
 def page(i: int, path: str) -> bytes:
@@ -79,23 +79,24 @@ class Handler(BaseHTTPRequestHandler):
 def serve(hosts: int) -> None:
     servers = []
     for i in range(hosts):
-        srv = ThreadingHTTPServer((host_ip(i), PORT), Handler)
+        srv = ThreadingHTTPServer((host_ip(i), 0), Handler)
         srv.daemon_threads = True
         srv.site_index = i  # type: ignore[attr-defined]
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         servers.append(srv)
-    print("ready", flush=True)
+    print(json.dumps([f"http://{host_ip(i)}:{s.server_address[1]}/" for i, s in
+                      enumerate(servers)]), flush=True)  # fmt: skip
     sys.stdin.read()  # until the parent closes our stdin
 
 
-def run_ours(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
+def run_ours(bases: list[str], delay: float, concurrency: int, budget: int) -> dict:
     from crawling import CrawlConfig, Seed, crawl
     from serving.db import make_engine, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/bench.db")
         upgrade(engine)
-        seeds = [Seed(f"firma{i}.test", f"http://{host_ip(i)}:{PORT}/") for i in range(hosts)]
+        seeds = [Seed(f"firma{i}.test", base) for i, base in enumerate(bases)]
         config = CrawlConfig(
             delay=delay,
             concurrency=concurrency,
@@ -107,7 +108,7 @@ def run_ours(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
             "skipped": dict(s.skipped), "errors": dict(s.errors)}  # fmt: skip
 
 
-def run_scrapy(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
+def run_scrapy(bases: list[str], delay: float, concurrency: int, budget: int) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -134,9 +135,8 @@ def run_scrapy(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
             self.scheduled: dict[str, int] = {}
 
         async def start(self):
-            for i in range(hosts):
-                url = f"http://{host_ip(i)}:{PORT}/"
-                self.scheduled[host_ip(i)] = 1
+            for url in bases:
+                self.scheduled[url.split("//")[1].split(":")[0]] = 1
                 yield scrapy.Request(url, callback=self.parse)
 
         def parse(self, response):
@@ -163,9 +163,9 @@ def run_scrapy(hosts: int, delay: float, concurrency: int, budget: int) -> dict:
     return result
 
 
-def child(kind: str, args: argparse.Namespace) -> dict:
+def child(kind: str, args: argparse.Namespace, bases: list[str]) -> dict:
     """Run one crawler in its own process; returns its figures and peak RSS."""
-    cmd = [sys.executable, __file__, "--child", kind, "--hosts", str(args.hosts),
+    cmd = [sys.executable, __file__, "--child", kind, "--bases", ",".join(bases),
            "--delay", str(args.delay), "--concurrency", str(args.concurrency),
            "--budget", str(args.budget)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
@@ -186,23 +186,26 @@ def main() -> None:
     ap.add_argument("--budget", type=int, default=8)
     ap.add_argument("--child", choices=["serve", "ours", "scrapy"])
     ap.add_argument("--skip-scrapy", action="store_true")
+    ap.add_argument("--bases", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child == "serve":
         serve(args.hosts)
         return
     if args.child:
         run = run_ours if args.child == "ours" else run_scrapy
-        print(json.dumps(run(args.hosts, args.delay, args.concurrency, args.budget)))
+        bases = args.bases.split(",")
+        print(json.dumps(run(bases, args.delay, args.concurrency, args.budget)))
         return
 
     web = subprocess.Popen([sys.executable, __file__, "--child", "serve", "--hosts",
                             str(args.hosts)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            text=True)  # fmt: skip
-    assert web.stdout is not None and web.stdout.readline().strip() == "ready"
+    assert web.stdout is not None
+    bases = json.loads(web.stdout.readline())
     try:
-        results = {"leadscope": child("ours", args)}
+        results = {"leadscope": child("ours", args, bases)}
         if not args.skip_scrapy:
-            results["scrapy"] = child("scrapy", args)
+            results["scrapy"] = child("scrapy", args, bases)
     finally:
         web.stdin.close()  # type: ignore[union-attr]
         web.wait(timeout=30)

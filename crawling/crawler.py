@@ -232,12 +232,16 @@ class Crawler:
 
     # -- one step of one site ----------------------------------------------------------------
 
+    def _has_work(self, site: _Site) -> bool:
+        budget = 1 + self.config.max_pages_per_site
+        return bool(site.pending) or (
+            bool(site.heap) and site.stored < budget and site.fetches < 3 * budget
+        )
+
     def _next_request(self, site: _Site) -> _Request | None:
         if site.pending:
             return site.pending.popleft()
-        budget = 1 + self.config.max_pages_per_site
-        fetch_budget = 3 * budget
-        if not site.heap or site.stored >= budget or site.fetches >= fetch_budget:
+        if not self._has_work(site):
             return None
         _neg, _seq, url, depth = heapq.heappop(site.heap)
         return _Request(url=url, frontier_url=url, depth=depth)
@@ -515,7 +519,8 @@ class Crawler:
             if site is None:
                 return
             try:
-                more = self.step(site)
+                # a site whose budget is used up finishes now, not after one more delay
+                more = self.step(site) and self._has_work(site)
             except Exception:
                 log.exception("crawl of %s failed", site.seed.domain)
                 self._error("internal_error")
@@ -532,6 +537,11 @@ class Crawler:
             self._report()
 
     def run(self, seeds: Sequence[Seed]) -> CrawlSummary:
+        # load trafilatura and the language model (seconds) while robots.txt files are fetched
+        warm = threading.Thread(
+            target=extract_page, args=(_WARM_UP, "http://warm-up.invalid/"), daemon=True
+        )
+        warm.start()
         # a domain written as a URL ("http://127.0.0.5:8080/") says where to fetch, too
         seeds = [
             seed_from_value(s.domain, s.attributes, s.url) if "://" in s.domain else s
@@ -553,9 +563,6 @@ class Crawler:
             {s.seed.domain: s.candidates[0] for s in sites},
             {s.seed.domain: s.state.queued[0] for s in sites if len(s.state.known) == 1},
         )
-        if sites:
-            # load trafilatura and the language model once, before 16 threads want them
-            extract_page(_WARM_UP, "http://warm-up.invalid/")
         for site in sites:
             self.scheduler.put(site)
         n_workers = max(1, min(self.config.concurrency, len(sites)))
