@@ -96,7 +96,7 @@ class Writer:
         t = self.terms(6)
         s = self.sectors(3)
         g = self.generic(3)
-        p1, p2 = self.product(), self.product()
+        p1, p2 = self.rng.sample(self.vocab.products, 2)
         if self.lang == "de":
             options = [
                 f"{c.name} ist Ihr Spezialist für {t[0]} und {t[1]}.",
