@@ -102,6 +102,9 @@ def test_output_columns_match_the_contracts(small_world: WorldSummary) -> None:
     f = frames(small_world)
     assert list(f["companies"].columns[:6]) == ARCH_COMPANY
     assert {"industry", "language", "legal_name", "city", "true_fit"} <= set(f["companies"].columns)
+    # imprint ground truth for extraction checks
+    imprint = {"legal_form", "street", "postal_code", "register_court", "register_number", "vat_id"}
+    assert imprint <= set(f["companies"].columns)
     # the required columns of ARCHITECTURE.md, in exactly the layout the account store ingests
     assert {"account_id", "timestamp", "event_type"} <= set(f["events"].columns)
     assert {"account_id", "timestamp", "amount"} <= set(f["transactions"].columns)
@@ -230,7 +233,9 @@ def _text(path: Path, charset: str) -> str:
 
 
 def test_german_sites_have_a_complete_impressum(small_world: WorldSummary) -> None:
-    companies = pd.read_csv(small_world.out_dir / "companies.csv", keep_default_na=False)
+    companies = pd.read_csv(
+        small_world.out_dir / "companies.csv", keep_default_na=False, dtype={"postal_code": str}
+    )
     with (small_world.web_dir / "sites.csv").open(encoding="utf-8") as fh:
         charsets = {row["domain"]: row["charset"] for row in csv.DictReader(fh)}
     german = companies[(companies["language"] == "de") & (companies["country"] == "DE")]
