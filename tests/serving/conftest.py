@@ -89,6 +89,7 @@ def api_settings(sqlite_engine: sa.Engine) -> Settings:
         api_rate_limit_per_minute=600,
         api_max_body_bytes=200_000,
         api_key_cache_seconds=0.0,
+        job_workers=0,  # jobs stay queued: a generated prospect list must never crawl
     )
 
 
