@@ -138,10 +138,11 @@ def log_and_register(
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
         for path, fig in figures.items():
             mlflow.log_figure(fig, path)
-        source = data_source or "leadscope"
+        if data_source:
+            mlflow.set_tag("data_source", data_source)
         for frame, context in ((train_frame, "training"), (valid_frame, "validation")):
             dataset = mlflow.data.from_pandas(
-                frame, source=source, name=f"{model_name}-{context}", targets=targets
+                frame, name=f"{model_name}-{context}", targets=targets
             )
             mlflow.log_input(dataset, context=context)
         with tempfile.TemporaryDirectory() as tmp:
