@@ -1,4 +1,7 @@
-"""Imprint (Impressum) parsing for German sites: legal name and form, address, register, VAT id.
+"""Imprint (Impressum) parsing: legal name and form, address, register, VAT id.
+
+Built for German imprints; Austrian and Swiss postal codes, register numbers (FN, CHE UID) and
+VAT ids, and common foreign legal forms (Ltd, LLC, Inc., plc, S.A., B.V. ...) are read too.
 
 Works on plain text with one logical line per line (address blocks, ``<br>`` lines). Returns
 only the fields it found; an empty dict means "no imprint data", never a guess.
@@ -30,10 +33,29 @@ LEGAL_FORMS: tuple[tuple[str, str], ...] = (
     ("e.V.", r"e\.\s?V\."),
     ("eG", r"eG"),
     ("UG", r"UG"),
+    # other countries' forms, so English and European sites get a legal name too
+    ("GesmbH", r"Ges\.?\s?m\.?\s?b\.?\s?H\.?"),
+    ("plc", r"[Pp][Ll][Cc]"),
+    ("LLP", r"LLP"),
+    ("LLC", r"L\.?L\.?C\.?"),
+    ("Ltd", r"Ltd\.?|Limited"),
+    ("Inc.", r"Inc\.?|Incorporated"),
+    ("Corp.", r"Corp\.?|Corporation"),
+    ("S.A.", r"S\.A\.|SA"),
+    ("B.V.", r"B\.\s?V\.?|BV"),
+    ("N.V.", r"N\.\s?V\.?|NV"),
+    ("S.r.l.", r"S\.r\.l\.?|Srl"),
+    ("S.p.A.", r"S\.p\.A\.?|SpA"),
+    ("SAS", r"S\.A\.S\.?|SAS"),
 )  # fmt: skip
 _FORM_RES = [(name, re.compile(rf"(?<![\w&]){pat}(?![\w])")) for name, pat in LEGAL_FORMS]
 _VAT = re.compile(r"\bDE\s?(\d{3})\s?(\d{3})\s?(\d{3})\b")
+# Austria (ATU + 8 digits), Switzerland (CHE UID + MWST/TVA/IVA), United Kingdom (GB + 9)
+_VAT_OTHER = re.compile(
+    r"\b(ATU\s?\d{8}|CHE-?\d{3}\.?\d{3}\.?\d{3}\s?(?:MWST|TVA|IVA)|GB\s?\d{3}\s?\d{4}\s?\d{2})\b"
+)
 _REGISTER = re.compile(r"\b(HRB|HRA)\s*(?:Nr\.?|-)?\s*:?\s*(\d{1,7})(\s?[A-Z]{1,2}\b)?")
+_REGISTER_OTHER = re.compile(r"\b(FN\s?\d{1,6}\s?[a-z]|CHE-\d{3}\.\d{3}\.\d{3})\b")
 _COURT = re.compile(
     r"(?:Amtsgericht|Registergericht|Handelsregister(?:\s+des\s+Amtsgerichts?)?|AG)\s*:?\s*"
     r"(?:Amtsgericht\s+)?([A-ZÄÖÜ][A-Za-zÄÖÜäöüß.\-]+(?:\s(?:am|an der|im|i\.)\s?[A-ZÄÖÜ]"
@@ -44,7 +66,9 @@ _CITY = (
     r"(?:/[A-ZÄÖÜ][a-zäöüß]+|\s(?:am|an der|im|in der|bei|ob der|vor der)\s[A-ZÄÖÜ][a-zäöüß\-]+"
     r"|\s?\([A-Za-zäöüß. ]+\)|\si\.\s?[A-Z][a-z]*\.?)?"
 )
-_POSTAL = re.compile(rf"(?:^|[\s,])(?:D\s?-\s?)?(\d{{5}})\s+({_CITY})")
+# German five-digit codes; Austrian and Swiss four-digit ones (the address check below keeps
+# years and other numbers out)
+_POSTAL = re.compile(rf"(?:^|[\s,])(?:(?:D|A|CH)\s?-\s?)?(\d{{5}}|[1-9]\d{{3}})\s+({_CITY})")
 _STREET = re.compile(
     r"([A-ZÄÖÜ][A-Za-zÄÖÜäöüß.\- ]{1,60}?\s?\d{1,4}\s?[a-zA-Z]?"
     r"(?:\s?[-–/]\s?\d{1,4}[a-zA-Z]?)?)\s*$"
@@ -123,6 +147,10 @@ def _address(lines: list[str]) -> dict[str, str]:
 def _register(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     m = _REGISTER.search(text)
+    if m is None:
+        other = _REGISTER_OTHER.search(text)
+        if other:
+            out["register_number"] = " ".join(other.group(1).split())
     if m:
         suffix = (m.group(3) or "").strip()
         out["register_number"] = f"{m.group(1)} {m.group(2)}" + (f" {suffix}" if suffix else "")
@@ -149,4 +177,13 @@ def parse_imprint(text: str) -> dict[str, str]:
     vat = _VAT.search(joined)
     if vat:
         out["vat_id"] = "DE" + "".join(vat.groups())
+    elif vat_other := _VAT_OTHER.search(joined):
+        raw = vat_other.group(1)
+        if raw.startswith("CHE"):
+            d = re.sub(r"\D", "", raw)
+            out["vat_id"] = (
+                f"CHE-{d[:3]}.{d[3:6]}.{d[6:]} {raw.split()[-1][-4:].strip('0123456789.')}"
+            )
+        else:
+            out["vat_id"] = re.sub(r"\s", "", raw)
     return out

@@ -121,6 +121,33 @@ def test_imprint_inline_and_negative() -> None:
     assert "vat_id" not in parse_imprint("USt-IdNr. DE 12345678")  # eight digits: not a VAT id
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Alpina AG\nWerkstraße 48\n4081 Basel\nCHE-083.887.378 MWST",
+            {"legal_name": "Alpina AG", "legal_form": "AG", "street": "Werkstraße 48",
+             "postal_code": "4081", "city": "Basel", "register_number": "CHE-083.887.378",
+             "vat_id": "CHE-083.887.378 MWST"},
+        ),
+        (
+            "Donau GmbH\nRingstraße 5\nA-1010 Wien\nFN 123456a, Handelsgericht Wien\n"
+            "UID: ATU12345678",
+            {"legal_name": "Donau GmbH", "legal_form": "GmbH", "street": "Ringstraße 5",
+             "postal_code": "1010", "city": "Wien", "register_number": "FN 123456a",
+             "vat_id": "ATU12345678"},
+        ),
+        ("Albion Foods Ltd\n4 Main Street", {"legal_name": "Albion Foods Ltd",
+                                              "legal_form": "Ltd"}),
+        ("Beacon Tooling Inc.\n75 Industrial Way", {"legal_name": "Beacon Tooling Inc.",
+                                                      "legal_form": "Inc."}),
+        ("Gegründet 1950 in Wien. Heute 1200 Mitarbeitende.", {}),
+    ],
+)  # fmt: skip
+def test_imprint_dach_and_foreign_forms(text: str, expected: dict[str, str]) -> None:
+    assert parse_imprint(text) == expected
+
+
 def test_extraction_quality_gate() -> None:
     """Snippet F1 on every 8th page of the evaluation corpus must not drop below 0.90."""
     root = shared_data("trafilatura-eval")
