@@ -27,11 +27,9 @@ class SkipReason(StrEnum):
     UNSUPPORTED_ENCODING = "unsupported_encoding"
     INVALID_URL = "invalid_url"
     URL_TOO_LONG = "url_too_long"
-    TOO_DEEP = "too_deep"
     DUPLICATE_URL = "duplicate_url"  # a redirect landed on a page already stored
     DUPLICATE_CONTENT = "duplicate_content"  # same body hash as a stored page of the site
     PAGE_BUDGET = "page_budget"  # discovered but not fetched: the site's page budget was used
-    STOPPED = "stopped"  # the crawl was asked to stop; left queued for the next run
 
 
 @dataclass(slots=True)

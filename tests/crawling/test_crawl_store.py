@@ -1,0 +1,60 @@
+"""The crawler on both databases, its progress callback, and a cooperative stop that resumes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from crawling import CrawlConfig, CrawlProgress, Seed, crawl
+from crawling.frontier import frontier_counts
+from crawling.schema import sites
+from crawling.store import load_pages
+from tests.crawling.test_resume import TOPICS, company_site
+from tests.crawling.webserver import Web
+
+
+def test_crawl_on_sqlite_and_postgres(web: Web, db_engine: sa.Engine) -> None:
+    bases = [web.serve(company_site(i)) for i in range(3)]
+    seen: list[CrawlProgress] = []
+    summary = crawl(
+        [Seed(f"firma{i}.test", b, {"name": f"Firma {i}"}) for i, b in enumerate(bases)],
+        db_engine,
+        CrawlConfig(delay=0.05, allow_private=True, max_pages_per_site=4),
+        progress=seen.append,
+    )
+    assert summary.pages_stored == 3 * 5 and summary.sites_done == 3
+    # the budget keeps the four best-ranked of eight topical pages; the rest are counted
+    assert summary.skipped == {"page_budget": 3 * (len(TOPICS) - 4)}
+    got = load_pages(db_engine)
+    kinds = {p.page_kind for p in got["firma0.test"]}
+    assert kinds == {"home", "about", "products", "services", "imprint"}
+    assert seen and seen[-1].pages_stored == summary.pages_stored
+    assert [p.requests for p in seen] == sorted(p.requests for p in seen)
+    with db_engine.connect() as conn:
+        row = conn.execute(sa.select(sites).where(sites.c.domain == "firma1.test")).mappings().one()
+    assert row["status"] == "done" and row["pages_stored"] == 5
+    assert row["attributes"] == {"name": "Firma 1"} and row["robots_status"] == 404
+    assert frontier_counts(db_engine) == {"done": 15, "skipped:page_budget": 12}
+
+
+def test_should_stop_leaves_a_resumable_frontier(web: Web, sqlite_engine: sa.Engine) -> None:
+    bases = [web.serve(company_site(i)) for i in range(2)]
+    seeds = [Seed(f"firma{i}.test", b) for i, b in enumerate(bases)]
+    config = CrawlConfig(delay=0.05, allow_private=True)
+    stored = [0]
+
+    def progress(p: CrawlProgress) -> None:
+        stored[0] = p.pages_stored
+
+    first = crawl(
+        seeds, sqlite_engine, config, progress=progress, should_stop=lambda: stored[0] >= 4
+    )
+    assert first.stopped and 4 <= first.pages_stored < 18
+    with sqlite_engine.connect() as conn:
+        assert {r.status for r in conn.execute(sa.select(sites.c.status))} == {"running"}
+    assert frontier_counts(sqlite_engine).get("queued", 0) > 0
+    n_requests = len(web.log)
+    second = crawl(seeds, sqlite_engine, config)
+    assert not second.stopped and first.pages_stored + second.pages_stored == 18
+    assert sum(len(v) for v in load_pages(sqlite_engine).values()) == 18
+    # only robots.txt and the pages not yet stored were requested again
+    assert len(web.log) - n_requests == 2 + second.pages_stored
