@@ -154,6 +154,18 @@ def test_buying_centres_have_two_to_six_contacts(small_world: WorldSummary) -> N
     assert (contacts.groupby("account_id")["role"].first() == "decision_maker").all()
 
 
+def test_events_come_from_typical_roles(default_world: WorldSummary) -> None:
+    events = pd.read_csv(default_world.out_dir / "events.csv", keep_default_na=False)
+    contacts = pd.read_csv(default_world.out_dir / "contacts.csv")
+    known = events[events["contact_id"] != ""].merge(contacts, on=["contact_id", "account_id"])
+    assert len(known) == (events["contact_id"] != "").sum()  # every contact_id exists
+    share = pd.crosstab(known["event_type"], known["role"], normalize="index")
+    assert share.loc["login", "user"] > 5 * share.loc["login", "decision_maker"]
+    assert share.loc["meeting", "decision_maker"] > share.loc["meeting", "user"]
+    web = events[events["event_type"].isin(["web_visit", "page_view"])]
+    assert 0.25 < (web["contact_id"] != "").mean() < 0.45  # most web traffic is anonymous
+
+
 # ----------------------------------------------------------------- journeys
 def test_events_cover_24_months_and_all_types(small_world: WorldSummary) -> None:
     events = pd.read_csv(small_world.out_dir / "events.csv")

@@ -163,8 +163,8 @@ def generate_world(
     calendar = make_calendar(end, months)
     fit = np.array([c.fit for c in companies])
     stages = simulate_stages(rng, fit, months)
-    contacts, offsets, sizes = generate_contacts(rng, companies, seed)
-    events = generate_events(rng, companies, stages, calendar, offsets, sizes, seed)
+    contacts, contact_roles = generate_contacts(rng, companies, seed)
+    events = generate_events(rng, companies, stages, calendar, contact_roles, seed)
     transactions = generate_transactions(rng, companies, stages, calendar, seed)
     account_ids = [c.account_id for c in companies]
     snapshots = stage_frame(account_ids, stages, calendar)

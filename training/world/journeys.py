@@ -109,6 +109,18 @@ ROLES = (
     ("it", "IT-Leiter", "IT Manager"),
     ("champion", "Leiter Digitalisierung", "Head of Digital Operations"),
 )
+# Who causes which event, by role in the order of ROLES (other event types: anyone alike).
+ROLE_WEIGHTS = {
+    "email_open": (0.6, 1.0, 1.0, 0.8, 0.6, 1.0),
+    "email_click": (0.4, 1.0, 0.8, 0.5, 0.5, 1.2),
+    "form_submit": (0.3, 1.0, 0.6, 0.6, 0.3, 1.2),
+    "download": (0.2, 1.2, 1.0, 0.3, 0.5, 1.0),
+    "webinar": (0.1, 1.0, 1.2, 0.1, 0.4, 1.2),
+    "login": (0.05, 0.6, 2.0, 0.05, 0.8, 1.2),
+    "call": (1.0, 1.0, 0.3, 1.0, 0.2, 0.6),
+    "meeting": (1.2, 1.0, 0.2, 0.8, 0.3, 0.8),
+    "support_ticket": (0.02, 0.4, 1.5, 0.05, 1.0, 0.4),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,16 +249,21 @@ def transition_counts(stages: np.ndarray) -> dict[tuple[str, str], int]:
 # --------------------------------------------------------------------- contacts
 def generate_contacts(
     rng: np.random.Generator, companies: Sequence[Company], seed: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Buying centres of 2 to 6 people; returns the frame, per-account offsets and sizes."""
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Buying centres of 2 to 6 people.
+
+    Returns the contacts and a role matrix (accounts, 6): the index into ROLES of each
+    account's k-th contact (contact id ``<account>-C<k+1>``), -1 where there is none.
+    """
     sizes = rng.integers(2, 7, size=len(companies))
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    role_matrix = np.full((len(companies), len(ROLES)), -1, dtype=np.int64)
     rows = []
-    for company, size in zip(companies, sizes, strict=True):
+    for i, (company, size) in enumerate(zip(companies, sizes, strict=True)):
         r = random.Random(f"{seed}:{company.account_id}:contacts")
         lang = company.home_language
-        roles = [ROLES[0], *r.sample(ROLES[1:], int(size) - 1)]
-        for k, (role, title_de, title_en) in enumerate(roles):
+        picked = [0, *r.sample(range(1, len(ROLES)), int(size) - 1)]
+        role_matrix[i, : len(picked)] = picked
+        for k, (role, title_de, title_en) in enumerate(ROLES[j] for j in picked):
             first, last = r.choice(FIRST_NAMES[lang]), r.choice(SURNAMES[lang])
             rows.append(
                 {
@@ -260,7 +277,7 @@ def generate_contacts(
                     "language": lang,
                 }
             )
-    return pd.DataFrame(rows), offsets, sizes
+    return pd.DataFrame(rows), role_matrix
 
 
 # --------------------------------------------------------------------- events
@@ -280,6 +297,22 @@ def _random_times(rng: np.random.Generator, month: np.ndarray, calendar: Calenda
     return starts + seconds.astype("timedelta64[s]")
 
 
+def role_weights() -> np.ndarray:
+    """Weights (len(EVENT_TYPES), len(ROLES)) of who in a buying centre causes an event."""
+    weights = np.ones((len(EVENT_TYPES), len(ROLES)))
+    for event, row in ROLE_WEIGHTS.items():
+        weights[EVENT_TYPES.index(event)] = row
+    return weights
+
+
+def _pick_contacts(rng: np.random.Generator, roles: np.ndarray, etype: np.ndarray) -> np.ndarray:
+    """For each event, the slot (0..5) of the account's contact who caused it."""
+    weights = role_weights()[etype[:, None], np.maximum(roles, 0)] * (roles >= 0)
+    cumulative = np.cumsum(weights, axis=1)
+    u = rng.random(len(etype))[:, None] * cumulative[:, -1:]
+    return (u >= cumulative).sum(axis=1)
+
+
 def _iso(ts: np.ndarray) -> np.ndarray:
     return np.char.add(np.datetime_as_string(ts, unit="s"), "Z").astype(object)
 
@@ -289,8 +322,7 @@ def generate_events(
     companies: Sequence[Company],
     stages: np.ndarray,
     calendar: Calendar,
-    contact_offsets: np.ndarray,
-    contact_sizes: np.ndarray,
+    contact_roles: np.ndarray,
     seed: int,
 ) -> pd.DataFrame:
     """Engagement events from the hidden stages (observation model of the journey)."""
@@ -313,13 +345,14 @@ def generate_events(
     etype = flat % n_types
     ts = _random_times(rng, month, calendar)
 
-    # who: e-mail, meetings etc. belong to a contact; web traffic is identified 35 % of the time
-    pick = contact_offsets[account] + (rng.random(len(flat)) * contact_sizes[account]).astype(int)
-    anonymous = (etype <= 1) & (rng.random(len(flat)) >= 0.35)
+    # who: each event type has its typical roles (users log in, buyers take meetings);
+    # web traffic is identified 35 % of the time
+    slot = _pick_contacts(rng, contact_roles[account], etype)
+    web = np.isin(etype, [EVENT_TYPES.index("web_visit"), EVENT_TYPES.index("page_view")])
+    anonymous = web & (rng.random(len(flat)) >= 0.35)
     account_ids = np.array([c.account_id for c in companies], dtype=object)
-    contact_index = pick - contact_offsets[account] + 1
     contact = np.char.add(
-        np.char.add(account_ids[account].astype(str), "-C"), contact_index.astype(str)
+        np.char.add(account_ids[account].astype(str), "-C"), (slot + 1).astype(str)
     ).astype(object)
     contact[anonymous] = ""
 
