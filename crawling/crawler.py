@@ -53,6 +53,7 @@ from crawling.urls import (
 log = logging.getLogger(__name__)
 
 HOME_PRIORITY = 1000.0
+PROGRESS_INTERVAL = 0.2  # seconds between two progress callbacks (plus one at the end)
 _WARM_UP = (
     "<html><body><main><p>" + "Warm-up text for the extractor. " * 4 + "</p></main></body></html>"
 )
@@ -162,6 +163,7 @@ class Crawler:
         self.db_lock = threading.Lock()  # SQLite has one writer; serialise our writes
         self.started = time.monotonic()
         self.skipped_total = 0
+        self.last_report = 0.0
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -191,10 +193,14 @@ class Crawler:
         with self.stats_lock:
             self.summary.errors[kind] += 1
 
-    def _report(self) -> None:
+    def _report(self, *, final: bool = False) -> None:
         if self.progress is None:
             return
         with self.stats_lock:
+            now = time.monotonic()
+            if not final and now - self.last_report < PROGRESS_INTERVAL:
+                return
+            self.last_report = now
             snap = CrawlProgress(
                 sites_total=self.summary.sites,
                 sites_done=self.summary.sites_done,
@@ -581,7 +587,7 @@ class Crawler:
             for site in left:
                 self._finish(site, stopped=True)
         self.summary.elapsed = time.monotonic() - self.started
-        self._report()
+        self._report(final=True)
         return self.summary
 
 
@@ -596,7 +602,8 @@ def crawl(
 ) -> CrawlSummary:
     """Crawl ``seeds`` into the page store of ``engine``; resumes an interrupted crawl.
 
-    ``progress`` is called after every request with a :class:`CrawlProgress`; ``resolver``
+    ``progress`` gets a :class:`CrawlProgress` at most every 0.2 s and once at the end (it may
+    be called from worker threads); ``resolver``
     replaces DNS resolution for the address guard (tests); ``should_stop`` is polled between
     requests, and a stopped crawl leaves its frontier for the next run.
     """

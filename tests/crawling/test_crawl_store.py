@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from crawling import CrawlConfig, CrawlProgress, Seed, crawl
 from crawling.frontier import frontier_counts
-from crawling.schema import sites
+from crawling.schema import pages, sites
 from crawling.store import load_pages
 from tests.crawling.test_resume import TOPICS, company_site
 from tests.crawling.webserver import Web
@@ -39,15 +39,13 @@ def test_crawl_on_sqlite_and_postgres(web: Web, db_engine: sa.Engine) -> None:
 def test_should_stop_leaves_a_resumable_frontier(web: Web, sqlite_engine: sa.Engine) -> None:
     bases = [web.serve(company_site(i)) for i in range(2)]
     seeds = [Seed(f"firma{i}.test", b) for i, b in enumerate(bases)]
-    config = CrawlConfig(delay=0.05, allow_private=True)
-    stored = [0]
+    config = CrawlConfig(delay=0.1, allow_private=True)
 
-    def progress(p: CrawlProgress) -> None:
-        stored[0] = p.pages_stored
+    def enough() -> bool:
+        with sqlite_engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(pages)).scalar_one() >= 4
 
-    first = crawl(
-        seeds, sqlite_engine, config, progress=progress, should_stop=lambda: stored[0] >= 4
-    )
+    first = crawl(seeds, sqlite_engine, config, should_stop=enough)
     assert first.stopped and 4 <= first.pages_stored < 18
     with sqlite_engine.connect() as conn:
         assert {r.status for r in conn.execute(sa.select(sites.c.status))} == {"running"}
