@@ -292,6 +292,7 @@ def train_leads(
     policy: GatePolicy = DEFAULT_GATE,
     auto_promote: bool = True,
     data_source: str | None = None,
+    run_id: str | None = None,
 ) -> tuple[LeadFit, Any]:
     """Fit, log to MLflow (experiment ``leadscope-leads``), register as @challenger and gate."""
     from training.tracking import log_and_register
@@ -302,7 +303,7 @@ def train_leads(
     valid["_target"] = fit.valid_frame[config.target].to_numpy()
     train = fit.train_frame[columns].copy()
     train["_target"] = fit.train_frame[config.target].to_numpy()
-    params = {k: v for k, v in asdict(config).items()}
+    params = {f"config.{k}": v for k, v in asdict(config).items()}
     params["features"] = ",".join(fit.features)
     tags = {"leakage_warnings": str(len(fit.warnings))}
     example = valid[fit.features].head(5).astype(object).where(valid[fit.features].head(5).notna())
@@ -322,6 +323,7 @@ def train_leads(
         auto_promote=auto_promote,
         tags=tags,
         data_source=data_source,
+        run_id=run_id,
     )
     report.warnings = list(fit.warnings)
     return fit, report

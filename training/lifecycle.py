@@ -71,6 +71,7 @@ class LifecycleConfig:
 
     def params(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("features", "rules", "campaigns")}
+        out["stage_names"] = out.pop("stages")
         out.update({f"features.{k}": v for k, v in asdict(self.features).items()})
         out.update({f"rules.{k}": v for k, v in asdict(self.rules).items()})
         return out
@@ -316,6 +317,7 @@ def train_lifecycle(
     policy: GatePolicy = DEFAULT_GATE,
     auto_promote: bool = True,
     data_source: str | None = None,
+    run_id: str | None = None,
     web_scores: pd.Series | None = None,
 ) -> tuple[LifecycleFit, Any]:
     """Fit, log to MLflow (experiment ``leadscope-lifecycle``), register and gate.
@@ -354,5 +356,6 @@ def train_lifecycle(
         evaluate=lambda scorer: evaluate_lifecycle(scorer, valid),
         auto_promote=auto_promote,
         data_source=data_source,
+        run_id=run_id,
     )
     return fit, report

@@ -120,8 +120,14 @@ def log_and_register(
     auto_promote: bool = True,
     tags: Mapping[str, str] | None = None,
     data_source: str | None = None,
+    run_id: str | None = None,
 ) -> TrainingReport:
-    """Log one training run of ``model_name`` and register it (see the module docstring)."""
+    """Log one training run of ``model_name`` and register it (see the module docstring).
+
+    ``run_id`` logs into an existing run (``mlflow run`` creates one for the command, in the
+    experiment named by its ``--experiment-name``); otherwise a new run in the experiment
+    named like the model.
+    """
     import mlflow
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
@@ -130,9 +136,13 @@ def log_and_register(
 
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
-    experiment = mlflow.set_experiment(model_name)
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    with mlflow.start_run(experiment_id=experiment.experiment_id) as run:
+    if run_id:
+        started = mlflow.start_run(run_id=run_id)
+    else:
+        experiment = mlflow.set_experiment(model_name)
+        started = mlflow.start_run(experiment_id=experiment.experiment_id)
+    with started as run:
         mlflow.set_tags({"model_family": model_name, **(tags or {})})
         mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})

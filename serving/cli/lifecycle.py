@@ -34,6 +34,18 @@ def _dates(value: str | None) -> list[Any] | None:
     return [to_utc_timestamp(d) for d in dates] if dates else None
 
 
+def _project_run_id() -> str | None:
+    """The run ``mlflow run`` created for this command (it passes it in MLFLOW_RUN_ID)."""
+    import os
+
+    return os.environ.get("MLFLOW_RUN_ID") or None
+
+
+def _given(path: Path | None) -> Path | None:
+    """None for an absent optional file ("" from MLproject parameters arrives as ".")."""
+    return None if path is None or str(path) in ("", ".") else path
+
+
 def _status(message: str) -> Any:
     from rich.console import Console
 
@@ -49,7 +61,7 @@ def _load_accounts_inputs(
     tx = load_transactions(transactions, on_error=mode, quarantine_dir=quarantine_dir)
     notes = [tx.report.summary()]
     ev_frame = None
-    if events is not None:
+    if _given(events) is not None:
         ev = load_events(events, on_error=mode, quarantine_dir=quarantine_dir)
         notes.append(ev.report.summary())
         ev_frame = ev.frame
@@ -64,7 +76,7 @@ def train_lifecycle_cmd(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Comma-separated as-of dates (default: month starts in the data)."
     ),
-    horizon: int = typer.Option(90, help="Outcome horizon in days (purchase, churn)."),
+    horizon: float = typer.Option(90, help="Outcome horizon in days (purchase, churn)."),
     campaigns: Path | None = typer.Option(None, help="JSON campaign rules (stage[:grade])."),
     quarantine_dir: Path | None = typer.Option(
         None, help="Quarantine bad rows into this folder instead of failing."
@@ -79,7 +91,7 @@ def train_lifecycle_cmd(
 
     ev, tx, notes = _load_accounts_inputs(events, transactions, quarantine_dir)
     snapshots = None
-    if stages is not None:
+    if _given(stages) is not None:
         loaded = load_stages(
             stages,
             on_error="quarantine" if quarantine_dir else "raise",
@@ -90,7 +102,7 @@ def train_lifecycle_cmd(
     for note in notes:
         typer.echo(note)
     config = LifecycleConfig(
-        horizon_days=horizon,
+        horizon_days=int(horizon),
         campaigns=CampaignRules.from_file(campaigns) if campaigns else CampaignRules(),
     )
     uri = mlflow_uri(settings)
@@ -104,6 +116,7 @@ def train_lifecycle_cmd(
             config=config,
             auto_promote=promote,
             data_source=str(transactions),
+            run_id=_project_run_id(),
         )
     m = fit.metrics
     typer.echo(
@@ -156,7 +169,12 @@ def train_leads_cmd(
     uri = mlflow_uri(settings)
     with _status("training the lead model"):
         fit, report = train_leads(
-            loaded.frame, config, tracking_uri=uri, auto_promote=promote, data_source=str(data)
+            loaded.frame,
+            config,
+            tracking_uri=uri,
+            auto_promote=promote,
+            data_source=str(data),
+            run_id=_project_run_id(),
         )
     for warning in fit.warnings:
         typer.echo(f"warning: {warning}", err=True)
