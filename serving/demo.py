@@ -29,6 +29,7 @@ import pandas as pd
 
 from serving.db import open_database
 from serving.settings import Settings
+from serving.tracking import configure_mlflow
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ def _crawl_progress(echo: Echo) -> Callable[[Any], None]:
 
 def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     """Run every step; raises on failure (the CLI turns user errors into one line)."""
-    import mlflow
-
     from crawling import CrawlConfig, Seed, crawl
     from scoring.accounts_store import insert_events, insert_transactions
     from scoring.companies import upsert_companies
@@ -93,10 +92,7 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     report = DemoReport()
     data_dir = settings.data_dir.resolve()
     world_dir = data_dir / "demo-world"
-    tracking_uri = settings.resolved_mlflow_uri
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(tracking_uri)
-    mlflow.set_registry_uri(tracking_uri)
+    tracking_uri = configure_mlflow(settings)
     # a fresh application database each run, so the demo is repeatable
     db_path = data_dir / "demo.db"
     for suffix in ("", "-wal", "-shm"):

@@ -100,9 +100,14 @@ def db_engine(db_url: str) -> Iterator[sa.Engine]:
 
 @pytest.fixture
 def mlflow_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A real MLflow tracking + registry store (SQLite) in a temp dir."""
+    """A real MLflow tracking + registry store (SQLite) in a temp dir.
+
+    The working directory moves to the temp dir too: MLflow puts the artifacts of experiments
+    created without a location under ``./mlruns``, which must not land in the repository.
+    """
     import mlflow
 
+    monkeypatch.chdir(tmp_path)
     uri = f"sqlite:///{(tmp_path / 'mlflow.db').as_posix()}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     mlflow.set_tracking_uri(uri)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from serving.db import open_database
 from serving.logs import configure_logging
 from serving.settings import Settings, get_settings
+from serving.tracking import configure_mlflow
 
 
 def settings_and_logging() -> Settings:
@@ -22,11 +23,4 @@ def database(settings: Settings, *, migrate: bool = True) -> sa.Engine:
 
 def mlflow_uri(settings: Settings) -> str:
     """Point MLflow at the configured store (local SQLite store under models/ by default)."""
-    import mlflow
-
-    uri = settings.resolved_mlflow_uri
-    if uri.startswith("sqlite:///"):
-        settings.models_dir.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    return uri
+    return configure_mlflow(settings)

@@ -31,7 +31,9 @@ class Constant(mlflow.pyfunc.PythonModel):
 
 def _log(value: float) -> str:
     with mlflow.start_run():
-        info = mlflow.pyfunc.log_model(name="model", python_model=Constant(value))
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=Constant(value), pip_requirements=["mlflow"]
+        )
     return info.model_uri
 
 
