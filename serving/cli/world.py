@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -13,7 +14,7 @@ from rich.console import Console
 from serving.cli.app import app
 from serving.cli.context import settings_and_logging
 from serving.errors import InputError
-from training.world import DemoWeb, WorldSummary, generate_world
+from training.world import DEFAULT_END_DATE, DemoWeb, WorldSummary, generate_world
 from training.world.sites import DEFAULT_PORT, SITES_FILE
 
 BACKWARD_MOVES = (
@@ -57,6 +58,13 @@ def generate_cmd(
     seed: int = typer.Option(7, "--seed", help="Random seed; the same seed gives the same files."),
     companies: int = typer.Option(420, "--companies", help="Number of companies (20 to 20000)."),
     months: int = typer.Option(24, "--months", help="Months of journeys, events and orders."),
+    end_date: datetime | None = typer.Option(
+        None,
+        "--end-date",
+        formats=["%Y-%m-%d"],
+        help="Last day of the window (YYYY-MM-DD; it ends at the last month end on or before it). "
+        f"Default {DEFAULT_END_DATE}, so that the seed alone fixes the world.",
+    ),
 ) -> None:
     """Generate the synthetic B2B world: companies, websites, contacts, events, orders, stages."""
     settings_and_logging()
@@ -66,7 +74,13 @@ def generate_cmd(
         else nullcontext()
     )
     with status:
-        summary = generate_world(out, seed=seed, n_companies=companies, months=months)
+        summary = generate_world(
+            out,
+            seed=seed,
+            n_companies=companies,
+            months=months,
+            end_date=end_date.date() if end_date else None,
+        )
     for line in format_summary(summary):
         typer.echo(line)
 

@@ -24,12 +24,12 @@ def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_generate_prints_a_summary(tmp_path: Path) -> None:
-    res = run(
-        ["generate", "--seed", "4", "--out", str(tmp_path / "w"), "--companies", "30"], tmp_path
-    )
+    args = ["generate", "--seed", "4", "--out", str(tmp_path / "w"), "--companies", "30"]
+    res = run([*args, "--months", "6", "--end-date", "2025-03-31"], tmp_path)
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "companies     30 (customers" in out
+    assert "over 6 months (2024-10-01 to 2025-03-31)" in out
     for word in ("industries", "languages", "events", "transactions", "stages at end", "backward"):
         assert word in out
     assert "leadscope demo-web --dir" in out
@@ -43,6 +43,7 @@ def test_generate_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     for args in (
         ["generate", "--out", str(blocker / "sub"), "--companies", "20"],
         ["demo-web", "--dir", str(tmp_path)],
+        ["generate", "--out", str(tmp_path / "w"), "--end-date", "31.03.2025"],
     ):
         res = run(args, tmp_path)
         assert res.returncode == 2, (args, res.stderr)

@@ -389,3 +389,19 @@ def test_event_rate_table_is_aligned_by_name() -> None:
     assert (event_rates(shuffled) == rates).all()
     with pytest.raises(ValueError, match="every stage and event type"):
         event_rates("\n".join(lines[:-1]))
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_invariants_hold_for_other_seeds(tmp_path: Path, seed: int) -> None:
+    w = generate_world(tmp_path, seed=seed, n_companies=30, months=6)
+    f = frames(w)
+    companies = f["companies"]
+    assert len(companies) == 30 and companies["domain"].is_unique
+    assert companies["account_id"].is_unique and companies["industry"].nunique() >= 8
+    assert len(f["customers"]) + len(f["candidates"]) == 30
+    assert len(f["stages"]) == 30 * 6
+    assert f["events"]["timestamp"].between(str(w.start_date), str(w.end_date) + "T23:59:59Z").all()
+    kinds = companies.set_index("domain")["site_kind"]
+    for domain, pages in site_pages(w).items():
+        assert len(pages) == 1 if kinds[domain] == "one_page" else 4 <= len(pages) <= 8
+    assert (companies["true_fit"] * companies["is_customer"]).sum() == 0
