@@ -4,8 +4,8 @@ Design: every site is a small state machine (robots.txt, then pages by priority)
 sites by the time their next request is allowed (end of the previous request + delay, or a
 back-off). ``concurrency`` worker threads take the next ready site, make exactly one request
 for it and put it back, so a site never has two requests in flight and its requests are
-spaced by ``max(delay, Crawl-delay)``. Each result is written in one transaction (page +
-frontier row + discovered links), which makes a SIGKILLed crawl resumable.
+spaced by ``max(delay, Crawl-delay)``. A page, its frontier row and its discovered links are
+written together (by one batching writer thread), which makes a SIGKILLed crawl resumable.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from crawling import frontier as fr
 from crawling.config import CrawlConfig, Seed
 from crawling.encoding import looks_binary
-from crawling.extract import ExtractedPage, extract_page
+from crawling.extract import ExtractedPage, extract_page, warm_up
 from crawling.fetch import (
     REDIRECT_STATUSES,
     RETRY_STATUSES,
@@ -49,14 +49,12 @@ from crawling.urls import (
     seed_from_value,
     start_urls,
 )
+from crawling.writer import BatchWriter, Write
 
 log = logging.getLogger(__name__)
 
 HOME_PRIORITY = 1000.0
 PROGRESS_INTERVAL = 0.2  # seconds between two progress callbacks (plus one at the end)
-_WARM_UP = (
-    "<html><body><main><p>" + "Warm-up text for the extractor. " * 4 + "</p></main></body></html>"
-)
 
 
 @dataclass(slots=True)
@@ -160,7 +158,7 @@ class Crawler:
         self.scheduler = _Scheduler(should_stop)
         self.summary = CrawlSummary()
         self.stats_lock = threading.Lock()
-        self.db_lock = threading.Lock()  # SQLite has one writer; serialise our writes
+        self.writer: BatchWriter | None = None  # started by run()
         self.started = time.monotonic()
         self.skipped_total = 0
         self.last_report = 0.0
@@ -173,21 +171,22 @@ class Crawler:
                 setattr(self.summary, name, getattr(self.summary, name) + n)
 
     def _skip(self, site: _Site, req: _Request, reason: SkipReason, detail: str = "") -> None:
-        with self.db_lock:
-            fr.record_skip(
-                self.engine,
-                site.seed.domain,
-                req.frontier_url,
-                reason.value,
-                detail or None,
-                attempts=req.attempt + 1,
+        domain, url, attempts = site.seed.domain, req.frontier_url, req.attempt + 1
+        self._write(
+            lambda c: fr.record_skip(
+                c, domain, url, reason.value, detail or None, attempts=attempts
             )
+        )
         with self.stats_lock:
             self.summary.skipped[reason.value] += 1
             self.skipped_total += 1
         if req.depth == 0 and not site.home_done:
             site.skip_reason = reason.value
         log.debug("skip %s: %s %s", req.url, reason.value, detail)
+
+    def _write(self, write: Write) -> None:
+        assert self.writer is not None
+        self.writer.submit(write)
 
     def _error(self, kind: str) -> None:
         with self.stats_lock:
@@ -296,14 +295,12 @@ class Crawler:
         ):
             return False
         nxt = site.candidates[site.candidates.index(req.url) + 1]
-        with self.db_lock:
-            fr.replace_start(
-                self.engine,
-                site.seed.domain,
-                req.frontier_url,
-                fr.QueuedUrl(nxt, 0, HOME_PRIORITY),
-                reason.value,
+        domain, old = site.seed.domain, req.frontier_url
+        self._write(
+            lambda c: fr.replace_start(
+                c, domain, old, fr.QueuedUrl(nxt, 0, HOME_PRIORITY), reason.value
             )
+        )
         site.host = urlsplit(nxt).hostname or site.host
         site.pending.appendleft(_Request(url=nxt, frontier_url=nxt, depth=0))
         return True
@@ -439,10 +436,8 @@ class Crawler:
         if html is not None:
             page = extract_page(html, req.url, with_links=True)
             links = self._links(site, page, req.depth)
-        with self.db_lock:
-            fr.record_not_modified(
-                self.engine, site.seed.domain, req.frontier_url, links, attempts=req.attempt + 1
-            )
+        domain, url, attempts = site.seed.domain, req.frontier_url, req.attempt + 1
+        self._write(lambda c: fr.record_not_modified(c, domain, url, links, attempts=attempts))
         self._accept_links(site, links)
         site.stored += 1
         site.home_done = True
@@ -482,8 +477,8 @@ class Crawler:
             content_hash=digest,
             raw_html=body if self.config.store_html else None,
         )
-        with self.db_lock:
-            fr.record_page(self.engine, record, links, attempts=req.attempt + 1)
+        attempts = req.attempt + 1
+        self._write(lambda c: fr.record_page(c, record, links, attempts=attempts))
         self._accept_links(site, links)
         site.hashes.add(digest)
         site.final_urls.add(req.url)
@@ -500,16 +495,20 @@ class Crawler:
         if stopped:
             return  # stays "running": the next crawl resumes it
         left = bool(site.heap) or bool(site.pending)
-        with self.db_lock:
-            fr.finish_site(
-                self.engine,
-                site.seed.domain,
+        domain, skip_reason = site.seed.domain, site.skip_reason if not site.home_done else None
+        robots_status, crawl_delay = site.robots_status, site.crawl_delay
+        leftover = SkipReason.PAGE_BUDGET.value if left else None
+        self._write(
+            lambda c: fr.finish_site(
+                c,
+                domain,
                 status="done",
-                skip_reason=site.skip_reason if not site.home_done else None,
-                robots_status=site.robots_status,
-                crawl_delay=site.crawl_delay,
-                leftover_reason=SkipReason.PAGE_BUDGET.value if left else None,
+                skip_reason=skip_reason,
+                robots_status=robots_status,
+                crawl_delay=crawl_delay,
+                leftover_reason=leftover,
             )
+        )
         with self.stats_lock:
             self.summary.sites_done += 1
             if not site.home_done and site.skip_reason:
@@ -544,10 +543,7 @@ class Crawler:
 
     def run(self, seeds: Sequence[Seed]) -> CrawlSummary:
         # load trafilatura and the language model (seconds) while robots.txt files are fetched
-        warm = threading.Thread(
-            target=extract_page, args=(_WARM_UP, "http://warm-up.invalid/"), daemon=True
-        )
-        warm.start()
+        threading.Thread(target=warm_up, name="crawl-warm-up", daemon=True).start()
         # a domain written as a URL ("http://127.0.0.5:8080/") says where to fetch, too
         seeds = [
             seed_from_value(s.domain, s.attributes, s.url) if "://" in s.domain else s
@@ -569,6 +565,7 @@ class Crawler:
             {s.seed.domain: s.candidates[0] for s in sites},
             {s.seed.domain: s.state.queued[0] for s in sites if len(s.state.known) == 1},
         )
+        self.writer = BatchWriter(self.engine)
         for site in sites:
             self.scheduler.put(site)
         n_workers = max(1, min(self.config.concurrency, len(sites)))
@@ -586,6 +583,9 @@ class Crawler:
                 left = [s for _, _, s in self.scheduler.heap]
             for site in left:
                 self._finish(site, stopped=True)
+        self.writer.close()  # commits everything before the summary is returned
+        if self.writer.failures:
+            self.summary.errors["write_failed"] += self.writer.failures
         self.summary.elapsed = time.monotonic() - self.started
         self._report(final=True)
         return self.summary

@@ -240,3 +240,14 @@ def extract_page(
         page.main_text or " ".join([page.title or "", *headings]), page.html_lang
     )
     return page
+
+
+_WARM_UP_HTML = (
+    "<html><body><main><p>" + "Warm-up text for the extractor. " * 4 + "</p></main></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Import trafilatura and load the language model now (about a second), so the first
+    pages of a crawl do not wait for them. Safe to call from any thread, any number of times."""
+    extract_page(_WARM_UP_HTML, "http://warm-up.invalid/")

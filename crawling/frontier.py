@@ -1,8 +1,9 @@
 """The crawl frontier and site table: what a crawl must still fetch, kept in the database.
 
-Every state change is one transaction, and a stored page is written together with its frontier
-row and the links it discovered, so a crawl killed at any moment resumes without refetching a
-stored page and without losing a discovered one.
+A stored page is written in the same transaction as its frontier row and the links it
+discovered, so a crawl killed at any moment resumes without refetching a stored page and
+without losing a discovered one. The write functions take the caller's connection (the
+crawler batches them in one writer thread).
 """
 
 from __future__ import annotations
@@ -194,33 +195,29 @@ def _mark(
 
 
 def record_page(
-    engine: sa.Engine,
+    conn: sa.Connection,
     record: PageRecord,
     links: Sequence[QueuedUrl],
     *,
     attempts: int,
 ) -> None:
-    """Store a page, mark its frontier row done and queue its links: one transaction."""
-    with engine.begin() as conn:
-        save_pages_in(conn, [record])
-        _mark(conn, record.domain, record.url, "done", None, None, attempts)
-        enqueue(conn, record.domain, links)
+    """Store a page, mark its frontier row done and queue its links (in one transaction)."""
+    save_pages_in(conn, [record])
+    _mark(conn, record.domain, record.url, "done", None, None, attempts)
+    enqueue(conn, record.domain, links)
 
 
 def record_not_modified(
-    engine: sa.Engine, domain: str, url: str, links: Sequence[QueuedUrl], *, attempts: int
+    conn: sa.Connection, domain: str, url: str, links: Sequence[QueuedUrl], *, attempts: int
 ) -> None:
     """A conditional re-fetch answered 304: keep the stored page, refresh its fetch time."""
-    with engine.begin() as conn:
-        conn.execute(
-            pages.update().where(pages.c.url_hash == url_hash(url)).values(fetched_at=_now())
-        )
-        _mark(conn, domain, url, "done", None, None, attempts)
-        enqueue(conn, domain, links)
+    conn.execute(pages.update().where(pages.c.url_hash == url_hash(url)).values(fetched_at=_now()))
+    _mark(conn, domain, url, "done", None, None, attempts)
+    enqueue(conn, domain, links)
 
 
 def record_skip(
-    engine: sa.Engine,
+    conn: sa.Connection,
     domain: str,
     url: str,
     reason: str,
@@ -228,19 +225,17 @@ def record_skip(
     *,
     attempts: int = 0,
 ) -> None:
-    with engine.begin() as conn:
-        _mark(conn, domain, url, "skipped", reason, error, attempts)
+    _mark(conn, domain, url, "skipped", reason, error, attempts)
 
 
-def replace_start(engine: sa.Engine, domain: str, old: str, new: QueuedUrl, reason: str) -> None:
-    """Swap the home-page URL (https failed, try http) in one transaction."""
-    with engine.begin() as conn:
-        _mark(conn, domain, old, "skipped", reason, None, 1)
-        enqueue(conn, domain, [new])
+def replace_start(conn: sa.Connection, domain: str, old: str, new: QueuedUrl, reason: str) -> None:
+    """Swap the home-page URL (https failed, try http)."""
+    _mark(conn, domain, old, "skipped", reason, None, 1)
+    enqueue(conn, domain, [new])
 
 
 def finish_site(
-    engine: sa.Engine,
+    conn: sa.Connection,
     domain: str,
     *,
     status: str,
@@ -250,28 +245,27 @@ def finish_site(
     leftover_reason: str | None = None,
 ) -> int:
     """Close a site: count its stored pages; queued leftovers get ``leftover_reason``."""
-    with engine.begin() as conn:
-        if leftover_reason:
-            conn.execute(
-                crawl_frontier.update()
-                .where(crawl_frontier.c.domain == domain, crawl_frontier.c.status == "queued")
-                .values(status="skipped", skip_reason=leftover_reason, updated_at=_now())
-            )
-        n = conn.execute(
-            sa.select(sa.func.count()).select_from(pages).where(pages.c.domain == domain)
-        ).scalar_one()
+    if leftover_reason:
         conn.execute(
-            sites.update()
-            .where(sites.c.domain == domain)
-            .values(
-                status=status,
-                skip_reason=skip_reason,
-                robots_status=robots_status,
-                crawl_delay=crawl_delay,
-                pages_stored=n,
-                finished_at=_now(),
-            )
+            crawl_frontier.update()
+            .where(crawl_frontier.c.domain == domain, crawl_frontier.c.status == "queued")
+            .values(status="skipped", skip_reason=leftover_reason, updated_at=_now())
         )
+    n = conn.execute(
+        sa.select(sa.func.count()).select_from(pages).where(pages.c.domain == domain)
+    ).scalar_one()
+    conn.execute(
+        sites.update()
+        .where(sites.c.domain == domain)
+        .values(
+            status=status,
+            skip_reason=skip_reason,
+            robots_status=robots_status,
+            crawl_delay=crawl_delay,
+            pages_stored=n,
+            finished_at=_now(),
+        )
+    )
     return int(n)
 
 

@@ -1,0 +1,86 @@
+"""One writer thread for the crawl's database writes, batched into short transactions.
+
+Workers hand over writes and go on fetching; SQLite has a single writer anyway, and a
+transaction per page would make every worker wait for the previous commit. Writes run in
+submission order, so a site's pages are written before its closing row. A crawl killed before
+a batch commits loses only pages that were not stored yet (their frontier rows stay queued,
+so the next crawl fetches them).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
+
+Write = Callable[[sa.Connection], object]
+_STOP = object()
+
+
+class BatchWriter:
+    """Runs submitted writes in a background thread, up to ``max_batch`` per transaction."""
+
+    def __init__(self, engine: sa.Engine, *, max_batch: int = 64) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.queue: queue.Queue[object] = queue.Queue()
+        self.failures = 0
+        self.thread = threading.Thread(target=self._run, name="crawl-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, write: Write) -> None:
+        self.queue.put(write)
+
+    def flush(self) -> None:
+        """Block until everything submitted so far is committed."""
+        done = threading.Event()
+        self.queue.put(done)
+        done.wait()
+
+    def close(self) -> None:
+        self.queue.put(_STOP)
+        self.thread.join()
+
+    def _commit(self, batch: list[Write]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                for write in batch:
+                    write(conn)
+        except Exception:
+            if len(batch) == 1:
+                self.failures += 1
+                log.exception("crawl write failed")
+                return
+            for write in batch:  # find the bad write; keep the others
+                self._commit([write])
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            batch: list[Write] = []
+            events: list[threading.Event] = []
+            stop = False
+            while True:
+                if item is _STOP:
+                    stop = True
+                elif isinstance(item, threading.Event):
+                    events.append(item)
+                else:
+                    batch.append(item)  # type: ignore[arg-type]
+                if stop or len(batch) >= self.max_batch:
+                    break
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._commit(batch)
+            for ev in events:
+                ev.set()
+            if stop:
+                return
