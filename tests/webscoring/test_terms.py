@@ -1,0 +1,64 @@
+"""Term extraction: lemmas, phrases, stop words, boilerplate, compounds, languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.errors import ScoringInputError
+from scoring.terms import TermConfig, compound_parts, extract_terms, get_pipeline
+
+
+def terms_of(text: str, lang: str, **cfg: object) -> list[str]:
+    return extract_terms([text], lang, config=TermConfig(**cfg))[0]
+
+
+def test_german_lemmas_stop_words_and_boilerplate() -> None:
+    t = terms_of("Die Antriebe und Getriebe. Cookies akzeptieren! Datenschutz | Impressum", "de")
+    assert "antrieb" in t  # lemma of "Antriebe"
+    assert "getriebe" in t
+    for dropped in ("die", "und", "cookies", "cookie", "akzeptieren", "datenschutz", "impressum"):
+        assert dropped not in t
+
+
+def test_numbers_emails_urls_are_dropped() -> None:
+    t = terms_of("Pumpen 2024 seit 1950 info@pumpen.de www.pumpen.de https://x.de/a 12,5", "de")
+    assert t == ["pumpe"]
+
+
+def test_phrases_do_not_cross_stop_words_or_punctuation() -> None:
+    t = terms_of("Hydraulische Pumpen und Ventile, Industrie Pumpen Service.", "de")
+    assert "hydraulische pumpe" in t
+    assert "pumpe ventil" not in t and "hydraulische pumpe ventil" not in t  # "und" between
+    assert "ventil industrie" not in t  # the comma separates them
+    assert "industrie pumpe service" in t  # three-word phrase inside one run
+    assert all(len(p.split()) <= 3 for p in t)
+
+
+def test_english_lemmas_and_phrases() -> None:
+    t = terms_of("We build industrial gearboxes for wind turbines.", "en")
+    assert {"build", "industrial", "gearbox", "wind", "turbine"} <= set(t)
+    assert "industrial gearbox" in t and "wind turbine" in t
+    assert "gearbox wind" not in t  # "for" is a stop word
+    assert terms_of("industrial gearbox", "en", max_ngram=1) == ["industrial", "gearbox"]
+
+
+def test_german_compounds_add_their_parts() -> None:
+    t = terms_of("Antriebstechnik", "de")
+    assert t[0] == "antriebstechnik"
+    assert "antrieb" in t and "technik" in t  # so it matches a site saying "Antriebe"
+    assert compound_parts("maschinenbau-unternehmen", "de") == ("maschinenbau", "unternehmen")
+    assert compound_parts("getriebe", "de") == ()  # not a compound
+    assert terms_of("Antriebstechnik", "de", decompound=False) == ["antriebstechnik"]
+
+
+def test_unsupported_language_raises_and_pipelines_are_cached() -> None:
+    with pytest.raises(ScoringInputError, match="'fr' is not supported"):
+        extract_terms(["bonjour"], "fr")
+    assert get_pipeline("de") is get_pipeline("de")
+    assert "lemmatizer" in get_pipeline("en").pipe_names
+
+
+def test_batches_keep_order() -> None:
+    texts = ["Bäckerei Brot", "", "Spedition Logistik"] * 3
+    out = extract_terms(texts, "de", config=TermConfig(batch_size=2))
+    assert [o[:1] for o in out] == [["bäckerei"], [], ["spedition"]] * 3
