@@ -14,7 +14,8 @@ only parses links.
 Scrapy is not a dependency: install it into the venv by hand for this benchmark only
 (``.venv/bin/pip install scrapy``). Run:
 
-    .venv/bin/python benchmarks/bench_crawl_throughput.py --hosts 200 --delay 2
+    .venv/bin/python benchmarks/bench_crawl_throughput.py --hosts 200 --delay 2 \
+        --scrapy-concurrency 200
 """
 
 from __future__ import annotations
@@ -191,6 +192,13 @@ def main() -> None:
     ap.add_argument("--budget", type=int, default=8)
     ap.add_argument("--child", choices=["serve", "ours", "scrapy"])
     ap.add_argument("--skip-scrapy", action="store_true")
+    ap.add_argument(
+        "--scrapy-concurrency",
+        type=int,
+        default=0,
+        help="also run Scrapy with this CONCURRENT_REQUESTS (it counts requests waiting for "
+        "their host's delay against the limit)",
+    )
     ap.add_argument("--bases", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child == "serve":
@@ -211,6 +219,9 @@ def main() -> None:
         results = {"leadscope": child("ours", args, bases)}
         if not args.skip_scrapy:
             results["scrapy"] = child("scrapy", args, bases)
+        if args.scrapy_concurrency:
+            wide = argparse.Namespace(**{**vars(args), "concurrency": args.scrapy_concurrency})
+            results[f"scrapy-c{args.scrapy_concurrency}"] = child("scrapy", wide, bases)
     finally:
         web.stdin.close()  # type: ignore[union-attr]
         web.wait(timeout=30)
@@ -219,10 +230,10 @@ def main() -> None:
     print(f"web: {args.hosts} hosts, delay {args.delay} s, concurrency {args.concurrency}, "
           f"budget 1 + {args.budget} pages per site ({expected} pages)")  # fmt: skip
     print(f"politeness bound: {bound:.1f} pages/s")
-    print(f"{'crawler':<11}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'of bound':>10}{'peak MB':>9}")
+    print(f"{'crawler':<14}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'of bound':>10}{'peak MB':>9}")
     for name, r in results.items():
         pps = r["pages"] / r["seconds"]
-        print(f"{name:<11}{r['pages']:>7}{r['seconds']:>9.1f}{pps:>9.1f}{pps / bound:>10.2f}"
+        print(f"{name:<14}{r['pages']:>7}{r['seconds']:>9.1f}{pps:>9.1f}{pps / bound:>10.2f}"
               f"{r['peak_rss_mb']:>9.0f}")  # fmt: skip
     if "scrapy" in results:
         ours, theirs = results["leadscope"], results["scrapy"]
