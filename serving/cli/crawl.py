@@ -45,6 +45,7 @@ def _progress_bar(total: int, label: str, enabled: bool):  # type: ignore[no-unt
     if not enabled:
         yield lambda done, desc="": None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
@@ -53,7 +54,7 @@ def _progress_bar(total: int, label: str, enabled: bool):  # type: ignore[no-unt
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         transient=True,
-        console=None,
+        console=Console(stderr=True),  # stdout keeps the summary (and --json) clean
     ) as bar:
         task = bar.add_task(label, total=total)
 

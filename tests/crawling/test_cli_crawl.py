@@ -96,3 +96,16 @@ def test_extract_files_to_jsonl(tmp_path: Path) -> None:
     assert rows[1]["imprint"]["register_number"] == "HRA 123456"
     missing = run(["extract", "nowhere"], tmp_path)
     assert missing.returncode == 2 and "nowhere" in missing.stderr
+
+
+def test_progress_bar_writes_to_stderr_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from serving.cli.crawl import _progress_bar
+
+    with _progress_bar(3, "crawling", True) as update:
+        for i in range(1, 4):
+            update(i, f"{i} pages")
+    out = capsys.readouterr()
+    assert out.out == ""
+    with _progress_bar(3, "crawling", False) as update:
+        update(1)
+    assert capsys.readouterr() == ("", "")
