@@ -1,8 +1,9 @@
 """Score API payloads with a served model: feature rows or stored accounts.
 
 The glue between request records and the scorer contract (``score_array`` on a float matrix in
-the model's feature order, the fast path; ``score_frame`` on a DataFrame when values are not all
-numeric, e.g. categorical lead fields). Each result gets its ``id`` and the ``model`` reference.
+the model's feature order, the fast path; ``score_frame`` on a DataFrame when the model has
+categorical inputs to encode, e.g. the lead model, or values are not all numeric). Each
+result gets its ``id`` and the ``model`` reference.
 """
 
 from __future__ import annotations
@@ -51,10 +52,13 @@ def score_records(loaded: LoadedModel, records: Sequence[Mapping[str, Any]]) -> 
                 f"records[{i}]: none of the model's features ({shown}) is present"
             )
     ids = [rec.get("id") for rec in records]
-    try:
-        X = np.array([[rec.get(f) for f in names] for rec in records], dtype=np.float64)
-    except (TypeError, ValueError):
-        X = None
+    X = None
+    # a model with categorical inputs (the lead model) encodes raw values in score_frame
+    if not getattr(scorer, "categorical", None):
+        try:
+            X = np.array([[rec.get(f) for f in names] for rec in records], dtype=np.float64)
+        except (TypeError, ValueError):
+            X = None
     if X is not None:
         results = scorer.score_array(X)
     else:

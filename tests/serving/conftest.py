@@ -128,10 +128,31 @@ class ModelStore:
     transactions: Any
 
 
+def _lead_table(n: int = 1200, seed: int = 0) -> Any:
+    """A CRM lead export with a categorical source, counts as text and a 0/1 target."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    source = rng.choice(["web", "referral", "event", "Select"], n, p=[0.4, 0.2, 0.2, 0.2])
+    visits = rng.poisson(3, n)
+    z = -3.0 + 0.7 * visits + np.where(source == "referral", 1.5, 0.0)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(int)
+    return pd.DataFrame(
+        {
+            "lead_id": [f"L{i}" for i in range(n)],
+            "source": source,
+            "visits": visits.astype(str),
+            "converted": y.astype(str),
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def model_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelStore]:
     import mlflow
 
+    from scoring.loaders import load_lead_table
+    from training.leads import LeadConfig, train_leads
     from training.lifecycle import LifecycleConfig, train_lifecycle
     from training.synthetic import generate_history
 
@@ -145,6 +166,12 @@ def model_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelStore
         config=LifecycleConfig(num_boost_round=40),
     )
     assert report.promoted, report.summary()
+    _, lead_report = train_leads(
+        load_lead_table(_lead_table(), id_column="lead_id", target_column="converted").frame,
+        LeadConfig(id_column="lead_id", target="converted", num_boost_round=60),
+        tracking_uri=uri,
+    )
+    assert lead_report.promoted, lead_report.summary()
     yield ModelStore(uri, report.version, history.events, history.transactions)
     mlflow.set_tracking_uri(None)
 
@@ -154,7 +181,7 @@ def server_env(db_url: str, store: ModelStore, **extra: str) -> dict[str, str]:
     return {
         "LEADSCOPE_DATABASE_URL": db_url,
         "MLFLOW_TRACKING_URI": store.uri,
-        "LEADSCOPE_API_MODELS": "lifecycle",
+        "LEADSCOPE_API_MODELS": "lifecycle,leads",
         "LEADSCOPE_API_RATE_LIMIT_PER_MINUTE": "1000000",
         **extra,
     }

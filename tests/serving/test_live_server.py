@@ -52,8 +52,9 @@ def test_score_and_events_end_to_end(
     try:
         with server.client(crm) as api, server.client(admin) as adm:
             assert api.get("/readyz").status_code == 200
-            [served] = adm.get("/v1/models").json()["models"]
+            served, served_leads = adm.get("/v1/models").json()["models"]
             assert served["name"] == "leadscope-lifecycle" and served["loaded"]
+            assert served_leads["name"] == "leadscope-leads" and served_leads["loaded"]
 
             # ingest the events of a few accounts over HTTP; transactions straight into the DB
             accounts = sorted(model_store.events["account_id"].unique())[:6]
@@ -99,6 +100,16 @@ def test_score_and_events_end_to_end(
             assert [r["score"] for r in res.json()["results"]] == pytest.approx(
                 [e["score"] for e in expected]
             )
+            # the lead model: raw CRM fields, categorical values encoded by the model
+            leads = [{"id": "L1", "source": "referral", "visits": 6}, {"source": "web"}]
+            res = api.post("/v1/score", json={"model": "leads", "records": leads})
+            assert res.status_code == 200, res.text
+            lead_model = load_model("leadscope-leads", tracking_uri=model_store.uri)
+            exp_leads = lead_model.scorer.score_frame(pd.DataFrame(leads))
+            got_leads = res.json()["results"]
+            assert [r["score"] for r in got_leads] == pytest.approx([e["score"] for e in exp_leads])
+            assert got_leads[0]["id"] == "L1" and got_leads[0]["model"]["name"] == "leadscope-leads"
+            assert got_leads[0]["score"] > got_leads[1]["score"]  # referral + visits convert
             # auth matrix on the real server
             assert api.get("/v1/models").status_code == 403
             assert server.client().post("/v1/score", json={}).status_code == 401
@@ -157,7 +168,7 @@ def test_reload_under_load_drops_no_request(sqlite_server, model_store: ModelSto
             client.set_registered_model_alias(name, "champion", broken.version)
             res = adm.post("/v1/models/reload").json()
             assert res["changed"] == []
-            [status] = res["models"]
+            status = res["models"][0]
             assert status["version"] == str(new.version) and status["error"]
             time.sleep(0.5)
             assert adm.get("/readyz").status_code == 200
