@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +28,7 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_serving_throughput import PY, REPO, free_port, train_model, wait_http
+from bench_serving_throughput import PY, REPO, free_port, prepare, wait_http
 
 
 async def soak(
@@ -95,21 +94,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=600.0, help="seconds")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-soak-"))
-    uri = f"sqlite:///{tmp / 'mlflow.db'}"
-    names, rows = train_model(uri)
-    env = {
-        **os.environ,
-        # mlflow models serve runs `uvicorn` by name: put the venv's bin first on PATH
-        "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "MLFLOW_TRACKING_URI": uri,
-        "LEADSCOPE_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
-        "LEADSCOPE_API_MODELS": "lifecycle",
-        "LEADSCOPE_API_RATE_LIMIT_PER_MINUTE": "100000000",
-    }
-    token = subprocess.run(
-        [PY, "-m", "serving.cli", "keys", "create", "--scopes", "crm"],
-        env=env, capture_output=True, text=True, check=True, cwd=REPO,
-    ).stdout.strip()  # fmt: skip
+    names, rows, env, token = prepare(tmp)
     one = json.dumps({"records": [dict(zip(names, rows[0], strict=True))]}).encode()
     hundred = json.dumps(
         {"records": [dict(zip(names, r, strict=True)) for r in rows[:100]]}

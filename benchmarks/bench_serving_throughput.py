@@ -124,15 +124,8 @@ def run_wrk(url: str, body: Path, token: str | None, conns: int, duration: int) 
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    ap.add_argument("--json", type=Path, help="write the results here too")
-    args = ap.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk not found: apt-get install -y wrk")
-
-    tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+def prepare(tmp: Path) -> tuple[list[str], list[list[float]], dict[str, str], str]:
+    """Train the model into ``tmp``; the servers' environment and a ``crm`` API key."""
     uri = f"sqlite:///{tmp / 'mlflow.db'}"
     names, rows = train_model(uri)
     env = {
@@ -146,12 +139,21 @@ def main() -> None:
     }
     token = subprocess.run(
         [PY, "-m", "serving.cli", "keys", "create", "--scopes", "crm"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    ).stdout.strip()
+        env=env, capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout.strip()  # fmt: skip
+    return names, rows, env, token
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    ap.add_argument("--json", type=Path, help="write the results here too")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install -y wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    names, rows, env, token = prepare(tmp)
 
     bodies: dict[tuple[str, int], Path] = {}
     for n in (1, 100):
