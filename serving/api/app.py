@@ -77,7 +77,13 @@ def create_app(
             on_swap=on_swap,
         )
         await run_in_threadpool(served.reload)
-        handlers: dict[str, JobHandler] = {PROSPECT_LIST_KIND: make_prospect_list_handler(engine)}
+        from serving.cli.crawl import crawl_config_from_settings  # shared with `leadscope crawl`
+
+        handlers: dict[str, JobHandler] = {
+            PROSPECT_LIST_KIND: make_prospect_list_handler(
+                engine, crawl_config_from_settings(settings), settings.resolved_mlflow_uri
+            )
+        }
         handlers.update(job_handlers or {})
         runner = JobRunner(
             engine,
