@@ -296,6 +296,9 @@ class Crawler:
             return False
         nxt = site.candidates[site.candidates.index(req.url) + 1]
         domain, old = site.seed.domain, req.frontier_url
+        with self.stats_lock:  # the https row is skipped; counted like every other skip
+            self.summary.skipped[reason.value] += 1
+            self.skipped_total += 1
         self._write(
             lambda c: fr.replace_start(
                 c, domain, old, fr.QueuedUrl(nxt, 0, HOME_PRIORITY), reason.value

@@ -56,3 +56,20 @@ def test_should_stop_leaves_a_resumable_frontier(web: Web, sqlite_engine: sa.Eng
     assert sum(len(v) for v in load_pages(sqlite_engine).values()) == 18
     # only robots.txt and the pages not yet stored were requested again
     assert len(web.log) - n_requests == 2 + second.pages_stored
+
+
+def test_bare_domain_tries_https_then_http(web: Web, sqlite_engine: sa.Engine) -> None:
+    base = web.serve(company_site(0))
+    host = base.split("//")[1].rstrip("/")  # "127.0.0.1:port": a bare domain, no scheme
+    summary = crawl(
+        [Seed(host)],
+        sqlite_engine,
+        CrawlConfig(delay=0.05, allow_private=True, max_pages_per_site=1, retries=0),
+    )
+    # the TLS handshake against the plain-HTTP server fails, then http:// is crawled
+    assert summary.pages_stored == 2 and summary.robots_requests == 2
+    assert summary.skipped["robots_unavailable"] == 1
+    (home, _about) = load_pages(sqlite_engine)[host]
+    assert home.url == f"http://{host}/"
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(sa.select(sites.c.status)).scalar_one() == "done"
