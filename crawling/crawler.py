@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import itertools
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -40,8 +38,9 @@ from crawling.fetch import (
 )
 from crawling.guard import AddressGuard, Resolver
 from crawling.outcomes import CrawlProgress, CrawlSummary, SkipReason
+from crawling.politeness import PendingRequest, Scheduler, SiteTask
 from crawling.records import PageRecord
-from crawling.robots import RobotsPolicy, allow_all, fetch_robots, origin_of
+from crawling.robots import allow_all, fetch_robots, origin_of
 from crawling.urls import (
     link_priority,
     normalize_url,
@@ -55,84 +54,6 @@ log = logging.getLogger(__name__)
 
 HOME_PRIORITY = 1000.0
 PROGRESS_INTERVAL = 0.2  # seconds between two progress callbacks (plus one at the end)
-
-
-@dataclass(slots=True)
-class _Request:
-    url: str  # what to fetch now (a redirect hop or the frontier URL)
-    frontier_url: str  # the frontier row it belongs to
-    depth: int
-    attempt: int = 0
-    chain: tuple[str, ...] = ()
-
-
-@dataclass(eq=False)
-class _Site:
-    seed: Seed
-    state: fr.SiteState
-    candidates: list[str]
-    host: str  # the host whose registrable domain counts as "internal"
-    heap: list[tuple[float, int, str, int]] = field(default_factory=list)
-    pending: deque[_Request] = field(default_factory=deque)
-    robots: dict[str, RobotsPolicy] = field(default_factory=dict)
-    hashes: set[str] = field(default_factory=set)
-    final_urls: set[str] = field(default_factory=set)
-    stored: int = 0
-    fetches: int = 0
-    delay: float = 0.0
-    next_time: float = 0.0
-    home_done: bool = False
-    skip_reason: str | None = None
-    robots_status: int | None = None
-    crawl_delay: float | None = None
-    session: requests.Session | None = None
-    seq: itertools.count = field(default_factory=itertools.count)
-
-    def push(self, url: str, depth: int, priority: float) -> None:
-        heapq.heappush(self.heap, (-priority, next(self.seq), url, depth))
-
-
-class _Scheduler:
-    """Sites ordered by the time their next request is allowed."""
-
-    def __init__(self, should_stop: Callable[[], bool] | None) -> None:
-        self.heap: list[tuple[float, int, _Site]] = []
-        self.cond = threading.Condition()
-        self.busy = 0
-        self.seq = itertools.count()
-        self.should_stop = should_stop or (lambda: False)
-        self.stopped = False
-
-    def put(self, site: _Site) -> None:
-        with self.cond:
-            heapq.heappush(self.heap, (site.next_time, next(self.seq), site))
-            self.cond.notify()
-
-    def get(self) -> _Site | None:
-        with self.cond:
-            while True:
-                if self.stopped or self.should_stop():
-                    self.stopped = True
-                    self.cond.notify_all()
-                    return None
-                if self.heap:
-                    ready, _, site = self.heap[0]
-                    wait = ready - time.monotonic()
-                    if wait <= 0:
-                        heapq.heappop(self.heap)
-                        self.busy += 1
-                        return site
-                    self.cond.wait(min(wait, 0.25))
-                elif self.busy == 0:
-                    self.cond.notify_all()
-                    return None
-                else:
-                    self.cond.wait(0.25)
-
-    def release(self) -> None:
-        with self.cond:
-            self.busy -= 1
-            self.cond.notify_all()
 
 
 class Crawler:
@@ -155,7 +76,7 @@ class Crawler:
             allowed_networks=config.allowed_networks,
             resolver=resolver,
         )
-        self.scheduler = _Scheduler(should_stop)
+        self.scheduler = Scheduler(should_stop)
         self.summary = CrawlSummary()
         self.stats_lock = threading.Lock()
         self.writer: BatchWriter | None = None  # started by run()
@@ -170,7 +91,9 @@ class Crawler:
             for name, n in kwargs.items():
                 setattr(self.summary, name, getattr(self.summary, name) + n)
 
-    def _skip(self, site: _Site, req: _Request, reason: SkipReason, detail: str = "") -> None:
+    def _skip(
+        self, site: SiteTask, req: PendingRequest, reason: SkipReason, detail: str = ""
+    ) -> None:
         domain, url, attempts = site.seed.domain, req.frontier_url, req.attempt + 1
         self._write(
             lambda c: fr.record_skip(
@@ -213,9 +136,9 @@ class Crawler:
 
     # -- set-up ------------------------------------------------------------------------------
 
-    def _make_site(self, seed: Seed, state: fr.SiteState) -> _Site:
+    def _make_site(self, seed: Seed, state: fr.SiteState) -> SiteTask:
         candidates = start_urls(seed)
-        site = _Site(
+        site = SiteTask(
             seed=seed,
             state=state,
             candidates=candidates,
@@ -237,21 +160,21 @@ class Crawler:
 
     # -- one step of one site ----------------------------------------------------------------
 
-    def _has_work(self, site: _Site) -> bool:
+    def _has_work(self, site: SiteTask) -> bool:
         budget = 1 + self.config.max_pages_per_site
         return bool(site.pending) or (
             bool(site.heap) and site.stored < budget and site.fetches < 3 * budget
         )
 
-    def _next_request(self, site: _Site) -> _Request | None:
+    def _next_request(self, site: SiteTask) -> PendingRequest | None:
         if site.pending:
             return site.pending.popleft()
         if not self._has_work(site):
             return None
         _neg, _seq, url, depth = heapq.heappop(site.heap)
-        return _Request(url=url, frontier_url=url, depth=depth)
+        return PendingRequest(url=url, frontier_url=url, depth=depth)
 
-    def step(self, site: _Site) -> bool:
+    def step(self, site: SiteTask) -> bool:
         """Make at most one request for ``site``; False when the site has nothing left to do."""
         while True:
             req = self._next_request(site)
@@ -284,7 +207,7 @@ class Crawler:
             self._fetch_page(site, req)
             return True
 
-    def _fallback(self, site: _Site, req: _Request, reason: SkipReason) -> bool:
+    def _fallback(self, site: SiteTask, req: PendingRequest, reason: SkipReason) -> bool:
         """Home page over https unreachable: try the next candidate (http)."""
         if req.depth != 0 or site.home_done or req.url not in site.candidates[:-1]:
             return False
@@ -305,10 +228,10 @@ class Crawler:
             )
         )
         site.host = urlsplit(nxt).hostname or site.host
-        site.pending.appendleft(_Request(url=nxt, frontier_url=nxt, depth=0))
+        site.pending.appendleft(PendingRequest(url=nxt, frontier_url=nxt, depth=0))
         return True
 
-    def _fetch_robots(self, site: _Site, origin: str, req: _Request) -> None:
+    def _fetch_robots(self, site: SiteTask, origin: str, req: PendingRequest) -> None:
         session = self._session(site)
         policy = fetch_robots(session, origin, self.config, self.guard)
         site.robots[origin] = policy
@@ -325,12 +248,12 @@ class Crawler:
         # our requests even when a connection set-up delayed the previous one
         site.next_time = time.monotonic() + (site.delay if policy.requests else 0.0)
 
-    def _session(self, site: _Site) -> requests.Session:
+    def _session(self, site: SiteTask) -> requests.Session:
         if site.session is None:
             site.session = make_session(self.config)
         return site.session
 
-    def _conditional_headers(self, site: _Site, url: str) -> dict[str, str]:
+    def _conditional_headers(self, site: SiteTask, url: str) -> dict[str, str]:
         stored = site.state.stored.get(url) if self.config.recrawl else None
         headers: dict[str, str] = {}
         if stored is not None:
@@ -340,12 +263,12 @@ class Crawler:
                 headers["If-Modified-Since"] = stored.last_modified
         return headers
 
-    def _retry(self, site: _Site, req: _Request, start: float, wait: float) -> None:
+    def _retry(self, site: SiteTask, req: PendingRequest, start: float, wait: float) -> None:
         site.pending.appendleft(replace(req, attempt=req.attempt + 1))
         site.next_time = max(start + site.delay, time.monotonic() + wait)
         self._count(retries=1)
 
-    def _fetch_page(self, site: _Site, req: _Request) -> None:
+    def _fetch_page(self, site: SiteTask, req: PendingRequest) -> None:
         cfg = self.config
         site.fetches += 1
         session = self._session(site)
@@ -386,7 +309,7 @@ class Crawler:
         else:
             self._store(site, req, resp)
 
-    def _redirect(self, site: _Site, req: _Request, resp: Fetched) -> None:
+    def _redirect(self, site: SiteTask, req: PendingRequest, resp: Fetched) -> None:
         target = normalize_url(resp.location or "", base=req.url)
         chain = (*req.chain, req.url)
         verdict = self.guard.check(urlsplit(target).hostname or "") if target else None
@@ -410,7 +333,7 @@ class Crawler:
         else:
             site.pending.appendleft(replace(req, url=target, chain=chain, attempt=0))
 
-    def _links(self, site: _Site, page: ExtractedPage, depth: int) -> list[fr.QueuedUrl]:
+    def _links(self, site: SiteTask, page: ExtractedPage, depth: int) -> list[fr.QueuedUrl]:
         cfg = self.config
         if depth + 1 > cfg.max_depth:
             return []
@@ -428,12 +351,12 @@ class Crawler:
         ranked = sorted(best.values(), key=lambda q: -q.priority)[: cfg.max_links_per_page]
         return [q for q in ranked if q.priority > -10.0]
 
-    def _accept_links(self, site: _Site, links: list[fr.QueuedUrl]) -> None:
+    def _accept_links(self, site: SiteTask, links: list[fr.QueuedUrl]) -> None:
         for q in links:
             site.state.known.add(q.url)
             site.push(q.url, q.depth, q.priority)
 
-    def _not_modified(self, site: _Site, req: _Request) -> None:
+    def _not_modified(self, site: SiteTask, req: PendingRequest) -> None:
         html = fr.stored_html(self.engine, req.frontier_url)
         links: list[fr.QueuedUrl] = []
         if html is not None:
@@ -446,7 +369,7 @@ class Crawler:
         site.home_done = True
         self._count(not_modified=1)
 
-    def _store(self, site: _Site, req: _Request, resp: Fetched) -> None:
+    def _store(self, site: SiteTask, req: PendingRequest, resp: Fetched) -> None:
         body = resp.body
         if looks_binary(body):
             self._skip(site, req, SkipReason.BINARY_CONTENT)
@@ -491,7 +414,7 @@ class Crawler:
 
     # -- the run -----------------------------------------------------------------------------
 
-    def _finish(self, site: _Site, *, stopped: bool) -> None:
+    def _finish(self, site: SiteTask, *, stopped: bool) -> None:
         if site.session is not None:
             site.session.close()
             site.session = None
@@ -555,7 +478,7 @@ class Crawler:
         uniq = list({s.domain: s for s in seeds}.values())
         states = fr.load_site_states(self.engine, uniq, recrawl=self.config.recrawl)
         self.summary.sites = len(uniq)
-        sites: list[_Site] = []
+        sites: list[SiteTask] = []
         for seed in uniq:
             state = states[seed.domain]
             if state.status == "done":
