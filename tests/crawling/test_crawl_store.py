@@ -34,6 +34,9 @@ def test_crawl_on_sqlite_and_postgres(web: Web, db_engine: sa.Engine) -> None:
     assert row["status"] == "done" and row["pages_stored"] == 5
     assert row["attributes"] == {"name": "Firma 1"} and row["robots_status"] == 404
     assert frontier_counts(db_engine) == {"done": 15, "skipped:page_budget": 12}
+    # every request identifies the crawler with its contact URL
+    agents = {r.headers.get("User-Agent") for r in web.log}
+    assert agents == {CrawlConfig().user_agent} and "+https://" in CrawlConfig().user_agent
 
 
 def test_should_stop_leaves_a_resumable_frontier(web: Web, sqlite_engine: sa.Engine) -> None:
