@@ -57,6 +57,7 @@ class LeadConfig:
     grade_shares: tuple[float, ...] = (0.15, 0.25, 0.30)
     num_threads: int = 1
     seed: int = 0
+    refit_full: bool = True  # cross-validation: refit each fold on all its training rows
 
 
 @dataclass
@@ -192,6 +193,22 @@ def _fit(
     )
 
 
+def _refit(
+    booster: lgb.Booster,
+    X: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    categorical: list[str],
+    config: LeadConfig,
+) -> lgb.Booster:
+    """Refit on all rows with the early-stopped number of rounds (+10 % for the extra data)."""
+    if not config.refit_full:
+        return booster
+    rounds = max(1, round((booster.best_iteration or booster.current_iteration()) * 1.1))
+    data = lgb.Dataset(X, y, feature_name=names, categorical_feature=categorical)
+    return lgb.train(_params(config), data, num_boost_round=rounds)
+
+
 def _target(frame: pd.DataFrame, config: LeadConfig) -> np.ndarray:
     y = pd.to_numeric(frame[config.target], errors="coerce").to_numpy(dtype=float)
     if np.isnan(y).any() or not set(np.unique(y)) <= {0.0, 1.0}:
@@ -280,6 +297,14 @@ def cross_validate_leads(frame: pd.DataFrame, config: LeadConfig, folds: int = 5
         X_va, _ = _encode(frame.iloc[inner_va], kinds, levels)
         X_te, _ = _encode(frame.iloc[te], kinds, levels)
         booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], names, categorical, config)
+        booster = _refit(
+            booster,
+            np.vstack([X_tr, X_va]),
+            y[np.concatenate([inner_tr, inner_va])],
+            names,
+            categorical,
+            config,
+        )
         aucs.append(float(roc_auc_score(y[te], booster.predict(X_te, raw_score=True))))
     return aucs
 
