@@ -72,13 +72,9 @@ class BGNBD:
             return -log_likelihood(params, x, t_x, T, weights) / len(x) + penalty
 
         best = None
-        for start in (np.zeros(4), np.log([0.5, 1.0, 1.0, 3.0])):
-            res = minimize(
-                objective,
-                start,
-                method="Nelder-Mead",
-                options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-10},
-            )
+        starts = [np.zeros(4), np.log([0.5, 1.0, 1.0, 3.0])]
+        for start in starts:
+            res = minimize(objective, start, method="L-BFGS-B", options={"ftol": 1e-12})
             if best is None or res.fun < best.fun:
                 best = res
         r, alpha, a, b = np.exp(best.x)
