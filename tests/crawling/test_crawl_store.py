@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import sqlalchemy as sa
 
 from crawling import CrawlConfig, CrawlProgress, Seed, crawl
@@ -76,3 +78,15 @@ def test_bare_domain_tries_https_then_http(web: Web, sqlite_engine: sa.Engine) -
     assert home.url == f"http://{host}/"
     with sqlite_engine.connect() as conn:
         assert conn.execute(sa.select(sites.c.status)).scalar_one() == "done"
+
+
+def test_one_request_at_a_time_per_host_across_seeds(web: Web, sqlite_engine: sa.Engine) -> None:
+    base = web.serve(company_site(0))
+    # three seeds (domains) served by one host: the host still sees one request per delay
+    seeds = [Seed(f"alias{i}.test", base) for i in range(3)]
+    summary = crawl(seeds, sqlite_engine, CrawlConfig(delay=0.1, allow_private=True,
+                                                      max_pages_per_site=2))  # fmt: skip
+    assert summary.pages_stored == 3 * 3
+    times = sorted(r.time for r in web.log)
+    assert len(times) == 3 * 4  # robots.txt + 3 pages per seed
+    assert min(b - a for a, b in pairwise(times)) >= 0.1 - 0.02

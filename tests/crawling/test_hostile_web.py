@@ -8,9 +8,9 @@ import os
 import threading
 import time
 from collections import Counter
+from itertools import pairwise
 
 import psutil
-import pytest
 import sqlalchemy as sa
 
 from crawling import CrawlConfig, Seed, crawl, extract_page
@@ -228,12 +228,12 @@ def test_hostile_web(web: Web, sqlite_engine: sa.Engine, resolver) -> None:
     assert not [p for p in paths("polite") if p.startswith("/private")]
     assert stored_paths("polite") == {"/", "/ueber-uns", "/produkte", "/leistungen"}
     times = [r.time for r in web.requests_to(bases["polite"])]
-    assert min(b - a for a, b in itertools_pairwise(times)) >= 0.5 - 0.02
+    assert min(b - a for a, b in pairwise(times)) >= 0.5 - 0.02
 
     # per-host spacing respected on every host
     for name, base in bases.items():
         ts = [r.time for r in web.requests_to(base)]
-        gaps = [b - a for a, b in itertools_pairwise(ts)]
+        gaps = [b - a for a, b in pairwise(ts)]
         assert not gaps or min(gaps) >= DELAY - 0.02, (name, gaps)
 
     # 429 with Retry-After: 1 s honoured, then stored
@@ -312,19 +312,12 @@ def test_hostile_web(web: Web, sqlite_engine: sa.Engine, resolver) -> None:
     assert expected <= reasons, expected - reasons
 
 
-def itertools_pairwise(xs):
-    from itertools import pairwise
-
-    return pairwise(xs)
-
-
-@pytest.mark.parametrize("allow", [False])
 def test_loopback_seeds_without_allow_flag_make_zero_requests(
-    web: Web, sqlite_engine: sa.Engine, allow: bool
+    web: Web, sqlite_engine: sa.Engine
 ) -> None:
     base = web.serve(Site(routes={"/": _home(("/produkte", "Produkte"))}))
     seeds = [Seed("one.test", base), Seed(base)]  # a URL as domain is both
-    summary = crawl(seeds, sqlite_engine, CrawlConfig(delay=0.05, allow_private=allow))
+    summary = crawl(seeds, sqlite_engine, CrawlConfig(delay=0.05))
     assert web.log == []
     assert summary.pages_stored == 0
     assert summary.sites_skipped["blocked_address"] == 2
