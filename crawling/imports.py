@@ -63,15 +63,21 @@ class ImportSummary:
     domains: set[str] = field(default_factory=set)
 
 
-def _page_from_line(obj: dict[str, Any], where: str) -> PageRecord:
-    domain = obj.get("domain")
-    url = obj.get("url")
+def _check_line(obj: dict[str, Any], where: str) -> None:
+    domain, url = obj.get("domain"), obj.get("url")
     if not isinstance(domain, str) or not domain.strip():
         raise CrawlInputError(f"{where}: 'domain' missing or not a string")
     if not isinstance(url, str) or normalize_url(url) is None:
         raise CrawlInputError(f"{where}: 'url' missing or not an http(s) URL")
     html, text = obj.get("html"), obj.get("text")
-    domain = domain.strip().lower()
+    if not (isinstance(html, str) and html.strip()) and not isinstance(text, str):
+        raise CrawlInputError(f"{where}: needs 'html' or 'text'")
+
+
+def _page_from_line(obj: dict[str, Any]) -> PageRecord:
+    """A record from a line that passed :func:`_check_line`."""
+    domain, url = obj["domain"].strip().lower(), obj["url"]
+    html, text = obj.get("html"), obj.get("text")
     if isinstance(html, str) and html.strip():
         raw = html.encode("utf-8")
         page = extract_page(html, url)
@@ -107,18 +113,11 @@ def _page_from_line(obj: dict[str, Any], where: str) -> PageRecord:
             content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             source="import",
         )
-    raise CrawlInputError(f"{where}: needs 'html' or 'text'")
+    raise AssertionError("unreachable: _check_line accepted the line")
 
 
-def import_pages(engine: sa.Engine, path: Path, *, batch_size: int = 200) -> ImportSummary:
-    """Store pages crawled elsewhere: JSONL lines with ``domain``, ``url`` and ``html`` or
-    ``text`` (used as main text as is). Validates the whole file before writing anything."""
-    path = Path(path)
-    if not path.is_file():
-        raise CrawlInputError(f"{path}: no such file")
+def _lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     opener = gzip.open if path.suffix == ".gz" else open
-    records: list[PageRecord] = []
-    summary = ImportSummary()
     with opener(path, "rt", encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
@@ -130,16 +129,35 @@ def import_pages(engine: sa.Engine, path: Path, *, batch_size: int = 200) -> Imp
                 raise CrawlInputError(f"{where}: not JSON ({exc.msg})") from exc
             if not isinstance(obj, dict):
                 raise CrawlInputError(f"{where}: not a JSON object")
-            rec = _page_from_line(obj, where)
-            summary.lines += 1
-            if rec.raw_html is not None:
-                summary.from_html += 1
-            else:
-                summary.from_text += 1
-            summary.domains.add(rec.domain)
-            records.append(rec)
-    for i in range(0, len(records), batch_size):
-        summary.pages_stored += save_pages(engine, records[i : i + batch_size])
+            yield where, obj
+
+
+def import_pages(engine: sa.Engine, path: Path, *, batch_size: int = 200) -> ImportSummary:
+    """Store pages crawled elsewhere: JSONL lines with ``domain``, ``url`` and ``html`` or
+    ``text`` (used as main text as is); ``.gz`` files too. The whole file is validated before
+    anything is written (a first pass), then pages are extracted and stored in batches, so
+    memory stays bounded by the batch."""
+    path = Path(path)
+    if not path.is_file():
+        raise CrawlInputError(f"{path}: no such file")
+    try:
+        for where, obj in _lines(path):
+            _check_line(obj, where)
+    except UnicodeDecodeError as exc:
+        raise CrawlInputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    summary = ImportSummary()
+    batch: list[PageRecord] = []
+    for _where, obj in _lines(path):
+        rec = _page_from_line(obj)
+        summary.lines += 1
+        summary.from_html += rec.raw_html is not None
+        summary.from_text += rec.raw_html is None
+        summary.domains.add(rec.domain)
+        batch.append(rec)
+        if len(batch) >= batch_size:
+            summary.pages_stored += save_pages(engine, batch)
+            batch = []
+    summary.pages_stored += save_pages(engine, batch)
     return summary
 
 
