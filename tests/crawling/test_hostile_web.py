@@ -77,16 +77,18 @@ def build_web(web: Web) -> dict[str, str]:
             "/robots.txt": (
                 200,
                 {"Content-Type": "text/plain"},
-                b"User-agent: *\nDisallow: /private\nCrawl-delay: 0.5\n",
+                b"User-agent: *\nDisallow: /private\nAllow: /private/presse\nCrawl-delay: 0.5\n",
             ),
             "/": _home(
                 ("/private/secret", "Über uns"),
                 ("/private", "Produkte"),
+                ("/private/presse", "Referenzen"),
                 ("/ueber-uns", "Über uns"),
                 ("/produkte", "Produkte"),
                 ("/leistungen", "Leistungen"),
             ),
             "/ueber-uns": html(f"<h1>Über uns</h1>{PARA}", "Über uns"),
+            "/private/presse": html(f"<h1>Presse</h1>{PARA}<p>Pressemitteilungen.</p>"),
             "/produkte": html(f"<h1>Produkte</h1>{PARA}<p>Getriebe.</p>", "Produkte"),
             "/leistungen": html(f"<h1>Leistungen</h1>{PARA}<p>Wartung.</p>", "Leistungen"),
         }
@@ -223,10 +225,13 @@ def test_hostile_web(web: Web, sqlite_engine: sa.Engine, resolver) -> None:
     def stored_paths(name: str) -> set[str]:
         return {p.url.split(bases[name].rstrip("/"), 1)[1] for p in stored.get(f"{name}.test", [])}
 
-    # robots: zero requests to disallowed paths; Crawl-delay (0.5 s > delay) spaces requests
+    # robots: zero requests to disallowed paths (an Allow inside them is honoured);
+    # Crawl-delay (0.5 s > delay) spaces requests
     assert paths("polite")[0] == "/robots.txt"
-    assert not [p for p in paths("polite") if p.startswith("/private")]
-    assert stored_paths("polite") == {"/", "/ueber-uns", "/produkte", "/leistungen"}
+    assert [p for p in paths("polite") if p.startswith("/private")] == ["/private/presse"]
+    assert stored_paths("polite") == {
+        "/", "/ueber-uns", "/produkte", "/leistungen", "/private/presse"
+    }  # fmt: skip
     times = [r.time for r in web.requests_to(bases["polite"])]
     assert min(b - a for a, b in pairwise(times)) >= 0.5 - 0.02
 
