@@ -182,7 +182,18 @@ def train_lookalike(
     """Evaluate, fit, log to MLflow and register (see the module docstring)."""
     import mlflow
     from mlflow import MlflowClient
-    from mlflow.models import infer_signature
+    from mlflow.models import ModelSignature, infer_signature
+    from mlflow.types import DataType
+    from mlflow.types.schema import Array, ColSpec, Schema
+
+    input_schema = Schema(
+        [
+            ColSpec(DataType.string, "domain"),
+            ColSpec(DataType.string, "text", required=False),
+            ColSpec(DataType.string, "language", required=False),
+            ColSpec(Array(DataType.string), "terms", required=False),
+        ]
+    )
 
     from training.registry import (
         CHAMPION,
@@ -229,7 +240,7 @@ def train_lookalike(
             {
                 "domain": [*customers, *background],
                 "role": ["customer"] * len(customers) + ["background"] * len(background),
-                "n_terms": [len(d) for d in (*customers.values(), *background.values())],
+                "n_terms": [float(len(d)) for d in (*customers.values(), *background.values())],
             }
         )
         mlflow.log_input(
@@ -242,7 +253,8 @@ def train_lookalike(
             plot = plot_segments(scorer.segments, Path(tmp) / "segments.png")
             mlflow.log_artifact(str(plot), artifact_path="segments")
         example = _input_example(scorer, customers)
-        signature = infer_signature(example, scorer.predict(None, example))
+        outputs = infer_signature(example, scorer.predict(None, example)).outputs
+        signature = ModelSignature(inputs=input_schema, outputs=outputs)
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=scorer,

@@ -159,7 +159,10 @@ def _gather(
         )
     cust_set = set(cust)
     stored = stored_domains(engine)
-    raw_cands = _clean(candidates) if candidates is not None else stored
+    if candidates is None:
+        raw_cands = [d for d in stored if d not in cust_set]
+    else:
+        raw_cands = _clean(candidates)
     cands = [d for d in raw_cands if d not in cust_set]
     stored_set = set(stored)
     background = [d for d in stored if d not in cust_set]

@@ -1,0 +1,106 @@
+"""The lookalike model on the synthetic web: ranking, calibration, reasons, PU cross-fitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics import roc_auc_score
+
+from scoring.errors import ScoringInputError
+from scoring.lookalike import LookalikeModel
+
+
+@pytest.fixture(scope="module")
+def fitted(world_profiles):
+    """Customers: half of the drives companies (both languages); background: all others."""
+    p = world_profiles
+    drives = np.flatnonzero(p.industry == "drives")
+    cust = drives[:6]  # three German and three English sites
+    back = np.setdiff1d(np.arange(len(p.ids)), cust)
+    model = LookalikeModel(random_state=0).fit(
+        p.X[cust],
+        p.X[back],
+        customer_ids=[p.ids[i] for i in cust],
+        unlabelled_ids=[p.ids[i] for i in back],
+        terms=p.vectorizer.terms_,
+    )
+    return p, model, cust, back
+
+
+def test_hidden_lookalikes_rank_first(fitted) -> None:
+    p, model, _, back = fitted
+    ids = [p.ids[i] for i in back]
+    res = model.score(p.X[back], ids)
+    truth = p.industry[back] == "drives"
+    assert roc_auc_score(truth, res.raw) > 0.95
+    top = np.argsort(-res.raw)[: truth.sum()]
+    assert truth[top].mean() >= 0.8
+    assert np.all((res.score >= 0) & (res.score <= 100))
+    # calibrated against the background: a typical non-customer sits near the middle
+    assert 25 < np.median(res.score[~truth]) < 75
+    assert res.score[truth].min() > np.median(res.score[~truth])
+    # the score is monotone in the raw score
+    order = np.argsort(res.raw)
+    assert np.all(np.diff(res.score[order]) >= -1e-9)
+
+
+def test_segments_follow_the_customers_languages(fitted) -> None:
+    p, model, cust, _ = fitted
+    labels = model.labels_
+    langs = p.language[cust]
+    assert len(model.segments_) == 2  # German and English drives sites share no words
+    for seg in range(2):
+        assert len(set(langs[labels == seg].tolist())) == 1
+
+
+def test_reasons_name_shared_terms_and_nearest_customers(fitted) -> None:
+    p, model, cust, back = fitted
+    target = [i for i in back if p.industry[i] == "drives"][:2]
+    res = model.score(p.X[target], [p.ids[i] for i in target])
+    reasons = model.explain(p.X[target], res.segment)
+    customers = {p.ids[i] for i in cust}
+    for i, r in zip(target, reasons, strict=True):
+        assert r["nearest_customers"] and {c["domain"] for c in r["nearest_customers"]} <= customers
+        sims = [c["similarity"] for c in r["nearest_customers"]]
+        assert sims == sorted(sims, reverse=True)
+        shared = [t["term"] for t in r["shared_terms"]]
+        assert shared and set(shared[:3]) <= p.industry_terms["drives"]
+        assert all(t["strength"] > 0 for t in r["differentiating_terms"])
+        assert set(shared) <= set(p.docs[p.ids[i]])  # terms the candidate really uses
+
+
+def test_background_rows_get_out_of_fold_classifier_scores(fitted) -> None:
+    p, model, _, back = fitted
+    X = p.X[back[:5]]
+    with_ids = model._features(X, [p.ids[i] for i in back[:5]])[0]
+    without = model._features(X, None)[0]
+    assert np.allclose(with_ids[:, :2], without[:, :2])
+    assert not np.allclose(with_ids[:, 2], without[:, 2])  # the PU column differs
+    unknown = model._features(X, [f"new-{i}.example" for i in range(5)])[0]
+    assert np.allclose(unknown, without)
+
+
+def test_chunked_scoring_equals_one_batch(fitted) -> None:
+    p, model, _, back = fitted
+    X = sp.vstack([p.X[back]] * 3).tocsr()
+    one = model.score(X)
+    model.set_params(chunk_rows=7)
+    try:
+        chunked = model.score(X)
+    finally:
+        model.set_params(chunk_rows=50_000)
+    assert np.allclose(one.raw, chunked.raw, atol=1e-5)
+    assert np.array_equal(one.segment, chunked.segment)
+
+
+def test_too_few_customers_or_background(world_profiles) -> None:
+    p = world_profiles
+    with pytest.raises(ScoringInputError, match="at least 3 customers"):
+        LookalikeModel().fit(
+            p.X[:2], p.X[2:], customer_ids=p.ids[:2], unlabelled_ids=p.ids[2:], terms=[]
+        )
+    with pytest.raises(ScoringInputError, match="at least 2 non-customer"):
+        LookalikeModel().fit(
+            p.X[:5], p.X[5:6], customer_ids=p.ids[:5], unlabelled_ids=p.ids[5:6], terms=[]
+        )
