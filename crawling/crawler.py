@@ -305,10 +305,9 @@ class Crawler:
         cfg = self.config
         site.fetches += 1
         session = self._session(site)
+        conditional = self._conditional_headers(site, req.frontier_url)
         try:
-            resp = fetch_once(
-                session, req.url, cfg, headers=self._conditional_headers(site, req.frontier_url)
-            )
+            resp = fetch_once(session, req.url, cfg, headers=conditional)
         except FetchFailure as exc:
             start = time.monotonic()
             self._count(requests=1)
@@ -324,7 +323,7 @@ class Crawler:
         self._count(requests=1, bytes=len(resp.body))
         if resp.status in REDIRECT_STATUSES:
             self._redirect(site, req, resp)
-        elif resp.status == 304:
+        elif resp.status == 304 and conditional:
             self._not_modified(site, req)
         elif resp.status in RETRY_STATUSES:
             self._error(f"http_{resp.status}")
