@@ -342,7 +342,7 @@ class Crawler:
             self._store(site, req, resp)
 
     def _redirect(self, site: SiteTask, req: PendingRequest, resp: Fetched) -> None:
-        target = normalize_url(resp.location or "", base=req.url)
+        target = normalize_url(resp.location, base=req.url) if resp.location else None
         chain = (*req.chain, req.url)
         verdict = self.guard.check(urlsplit(target).hostname or "") if target else None
         if target is None:
