@@ -58,9 +58,13 @@ async def soak(
         next_mem = 0.0
         i = 0
         while (elapsed := time.perf_counter() - start) < duration:
-            due = i / rate
-            if due > elapsed:
-                await asyncio.sleep(due - elapsed)
+            # always yield to the loop (a client behind schedule must still send), and never
+            # start more than 4 seconds' worth of requests that have not finished
+            await asyncio.sleep(max(0.0, i / rate - elapsed))
+            if len(tasks) > 4 * rate:
+                errors.append("dropped: server answers slower than the request rate")
+                i += 1
+                continue
             path, body = bodies[next(counter) % len(bodies)]
             if path == "/v1/events":  # unique event ids
                 body = body.replace(b"__N__", str(i).encode())
