@@ -1,7 +1,8 @@
 """``generate_world``: write a whole synthetic B2B world into a directory.
 
 Outputs (input formats of ARCHITECTURE.md): companies.csv, customers.csv, candidates.csv,
-contacts.csv, events.csv, transactions.csv, stages.csv and the websites under web/ with
+contacts.csv, events.csv, transactions.csv, stages.csv, leads.csv (a CRM lead export, see
+``training.world.leads``) and the websites under web/ with
 web/sites.csv. The same seed gives byte-identical files.
 """
 
@@ -33,6 +34,7 @@ from training.world.journeys import (
     stage_frame,
     transition_counts,
 )
+from training.world.leads import lead_table
 from training.world.sites import SITES_FILE, render_site, write_sites
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ OUTPUT_FILES = (
     "events.csv",
     "transactions.csv",
     "stages.csv",
+    "leads.csv",
 )
 
 
@@ -186,6 +189,10 @@ def generate_world(
     _write_csv(events.loc[:, list(EVENT_COLUMNS)], paths["events.csv"])
     _write_csv(transactions.loc[:, list(TRANSACTION_COLUMNS)], paths["transactions.csv"])
     _write_csv(snapshots.loc[:, list(STAGE_COLUMNS)], paths["stages.csv"])
+    leads = lead_table(
+        company_frame, contacts, events.loc[:, list(EVENT_COLUMNS)], transactions, seed=seed
+    )
+    _write_csv(leads, paths["leads.csv"])
     paths["sites.csv"] = web / SITES_FILE
 
     summary = WorldSummary(
