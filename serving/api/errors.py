@@ -3,7 +3,8 @@
 Body: ``{"error": {"status", "code", "message", "request_id", "fields"?}}``. Input errors of every
 package map to 400 (a missing job to 404), validation errors to 422 with a message naming the row
 and field (``events[3].timestamp: ...``), unavailable models or databases to 503, anything else
-to 500 with only the request id (the traceback goes to the server log).
+to 500 with only the request id (the traceback goes to the server log). A lost database
+connection is a 503.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -129,6 +131,13 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     return error_response(_rid(request), 503, str(exc), headers={"Retry-After": "5"})
 
 
+async def _database_down(request: Request, exc: Exception) -> Response:
+    log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        _rid(request), 503, "database unavailable; retry later", headers={"Retry-After": "5"}
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error(
         "unhandled error on %s %s (request %s)",
@@ -149,4 +158,5 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, _input_error)
     for exc_type in UNAVAILABLE_ERRORS:
         app.add_exception_handler(exc_type, _unavailable)
+    app.add_exception_handler(sa.exc.OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

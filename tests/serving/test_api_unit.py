@@ -239,3 +239,22 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
         "/metrics",
     ):
         assert p in paths
+
+
+def test_database_down_is_503_and_not_ready(client: TestClient, keys: dict) -> None:
+    from serving.db import make_engine
+
+    # only the routes' engine is broken (the key verifier keeps its own)
+    state = client.app.state.svc  # type: ignore[attr-defined]
+    good = state.engine
+    state.engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/x?connect_timeout=2")
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["database"].startswith("unreachable")
+        event = {"account_id": "a", "timestamp": "2024-01-01", "event_type": "x"}
+        res = client.post("/v1/events", json={"events": [event]}, headers=keys["crm"])
+        assert res.status_code == 503 and res.json()["error"]["code"] == "unavailable"
+        assert _score(client, keys["crm"]).status_code == 200  # scoring records needs no DB
+    finally:
+        state.engine.dispose()
+        state.engine = good
