@@ -20,6 +20,7 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "matomo_", "piwik_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+DIRECTORY_INDEXES = frozenset({"index.html", "index.htm", "index.php"})
 
 # (page kind, weight, words in link text or URL path; German and English)
 PAGE_KINDS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -48,8 +49,9 @@ _SLASHES = re.compile(r"/{2,}")
 def normalize_url(url: str, base: str | None = None) -> str | None:
     """Absolute, normalised http(s) URL, or None when ``url`` is not a crawlable web URL.
 
-    Lower-cases scheme and host, drops default ports, fragments, tracking parameters and
-    dot segments, sorts the query and percent-encodes consistently.
+    Lower-cases scheme and host, drops default ports, fragments, tracking parameters, dot
+    segments and a directory index file name (``index.html``, ``index.htm``, ``index.php``
+    without a query), sorts the query and percent-encodes consistently.
     """
     from urllib.parse import urljoin
 
@@ -79,6 +81,9 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     path = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
     path = "/" if path in (".", "//") else path
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
+    tail = path.rsplit("/", 1)[1].lower()
+    if tail in DIRECTORY_INDEXES and not parts.query:
+        path = path[: -len(tail)]  # "/de/index.html" is the page "/de/"
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

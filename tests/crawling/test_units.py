@@ -37,6 +37,9 @@ from crawling.urls import (
         ("javascript:void(0)", None),
         ("ftp://acme.de/file", None),
         ("http://[::1]:8080/", "http://[::1]:8080/"),
+        ("https://acme.de/index.html", "https://acme.de/"),
+        ("https://acme.de/de/Index.htm#x", "https://acme.de/de/"),
+        ("https://acme.de/index.php?id=3", "https://acme.de/index.php?id=3"),
     ],
 )  # fmt: skip
 def test_normalize_url(raw: str, expected: str | None) -> None:
