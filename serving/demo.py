@@ -44,7 +44,6 @@ class DemoConfig:
     crawl_concurrency: int = 16
     top: int = 25
     api_port: int = 0  # 0: a free port
-    keep_serving: bool = False
 
 
 @dataclass
@@ -75,7 +74,7 @@ def _crawl_progress(echo: Echo) -> Callable[[Any], None]:
         now = time.perf_counter()
         if now - last[0] >= 2.0:
             last[0] = now
-            echo(f"   crawled {p.pages_stored} pages, {p.sites_done}/{p.sites} sites")
+            echo(f"   crawled {p.pages_stored} pages, {p.sites_done}/{p.sites_total} sites")
 
     return show
 
@@ -85,6 +84,8 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     from crawling import CrawlConfig, Seed, crawl
     from scoring.accounts_store import insert_events, insert_transactions
     from scoring.companies import upsert_companies
+    from scoring.loaders import load_lead_table
+    from training.leads import LeadConfig, train_leads
     from training.lifecycle import train_lifecycle
     from training.prospect_lists import ProspectConfig, run_prospect_list
     from training.world import DemoWeb, generate_world
@@ -173,10 +174,37 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
             tracking_uri=tracking_uri,
             data_source=str(world_dir),
         )
-        report.facts["lifecycle"] = getattr(training, "version", None)
-        echo(f"   {training}")
+        report.facts["lifecycle"] = training.version
+        m = training.metrics
+        echo(f"   {training.summary()}")
+        echo(
+            f"   validation on later as-of dates: stage accuracy {m['stage_accuracy']:.3f}, "
+            f"macro F1 {m['macro_f1']:.3f}, purchase AUC {m['purchase_auc']:.3f}, "
+            f"grade-A lift {m['purchase_lift_grade_a']:.1f}"
+        )
 
-    with _step(report, "5. start the API and call it over HTTP", echo):
+    with _step(report, "5. train the lead model on the CRM lead export (leads.csv)", echo):
+        leads = load_lead_table(
+            world_dir / "leads.csv", id_column="lead_id", target_column="converted"
+        ).frame
+        lead_config = LeadConfig(
+            id_column="lead_id",
+            target="converted",
+            exclude=("account_id", "created_at"),
+            post_outcome=("sales_status",),
+        )
+        lead_fit, lead_report = train_leads(
+            leads, lead_config, tracking_uri=tracking_uri, data_source=str(world_dir)
+        )
+        for warning in lead_fit.warnings:
+            echo(f"   warning: {warning}")
+        echo(f"   {lead_report.summary()}")
+        echo(
+            f"   validation AUC {lead_fit.metrics['auc']:.3f}, "
+            f"lift of grade A {lead_fit.metrics['lift_grade_a']:.2f}"
+        )
+
+    with _step(report, "6. start the API and call it over HTTP", echo):
         insert_events(engine, events)
         insert_transactions(engine, transactions)
         _http_part(settings, config, db_url, tracking_uri, companies, report, echo)
@@ -205,7 +233,9 @@ def _http_part(
         "LEADSCOPE_CRAWL_ALLOW_PRIVATE": "true",
     }
     cmd = [sys.executable, "-m", "serving.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = settings.data_dir.resolve() / "demo-api.log"
+    log_file = log_path.open("wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {key.token}"}
     try:
@@ -218,11 +248,15 @@ def _http_part(
                 except httpx.TransportError:
                     pass
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"API did not become ready:\n{err[-2000:]}")
+                    raise RuntimeError(f"API did not become ready; its log: {log_path}")
                 time.sleep(0.3)
             echo(f"   API ready at {base} (docs: {base}/docs)")
-            accounts = companies["account_id"].dropna().astype(str).head(5).tolist()
+            # a few customers and a few prospects, so different stages show
+            is_cust = companies["is_customer"].astype(bool)
+            accounts = [
+                *companies.loc[is_cust, "account_id"].astype(str).head(3),
+                *companies.loc[~is_cust, "account_id"].astype(str).head(3),
+            ]
             resp = client.post("/v1/score", json={"account_ids": accounts})
             resp.raise_for_status()
             for res in resp.json()["results"]:
@@ -230,13 +264,28 @@ def _http_part(
                     f"   {res['id']:<12} stage {res['stage']:<13} score {res['score']:5.1f} "
                     f"grade {res['grade']} -> {res['campaign']}"
                 )
+            sample = pd.read_csv(settings.data_dir.resolve() / "demo-world" / "leads.csv").head(3)
+            records = json.loads(sample.drop(columns=["converted"]).to_json(orient="records"))
+            for rec in records:
+                rec["id"] = rec.pop("lead_id")
+            resp = client.post("/v1/score", json={"model": "leads", "records": records})
+            resp.raise_for_status()
+            for res in resp.json()["results"]:
+                top = res["reasons"][0] if res.get("reasons") else {}
+                echo(
+                    f"   lead {res['id']:<12} score {res['score']:5.1f} grade {res['grade']} "
+                    f"(top reason: {top.get('feature')}={top.get('value')})"
+                )
             job = client.post("/v1/prospect-lists", json={"limit": 10})
             job.raise_for_status()
             url = job.json()["url"]
+            deadline = time.monotonic() + 300
             while True:
                 status = client.get(url).json()
                 if status["status"] in ("succeeded", "failed"):
                     break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"prospect-list job still {status['status']} after 300 s")
                 time.sleep(0.5)
             echo(f"   prospect-list job {status['status']}: {len(status.get('rows') or [])} rows")
             csv = client.get(url, headers={"Accept": "text/csv"})
@@ -244,9 +293,9 @@ def _http_part(
             echo(f"   CSV download: {report.facts['api_csv_lines']} lines")
             report.facts["api"] = json.dumps({"port": port})
     finally:
-        if not config.keep_serving:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log_file.close()

@@ -38,5 +38,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("urllib3", "alembic", "mlflow", "httpx", "matplotlib", "numba"):
+    for noisy in ("urllib3", "alembic", "httpx", "matplotlib", "numba", "spacy"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # MLflow warns developers about pickling and schemas on every log_model: not for users
+    logging.getLogger("mlflow").setLevel(max(logging.ERROR, root.level))

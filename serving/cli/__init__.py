@@ -8,6 +8,7 @@ traceback. Each area registers its commands in its own module (see ``_register``
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 import typer
@@ -33,6 +34,8 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``leadscope`` console script."""
     _register()
+    # library warnings meant for developers (e.g. MLflow's schema hints) are not the user's
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"mlflow(\..*)?")
     command = get_command(app)
     args = sys.argv[1:] if argv is None else argv
     try:

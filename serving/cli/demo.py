@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import typer
 
 from serving.cli.app import app
-from serving.cli.context import settings_and_logging
+from serving.logs import configure_logging
+from serving.settings import get_settings
 from serving.demo import DemoConfig, run_demo
 
 
@@ -18,7 +20,10 @@ def demo_cmd(
     top: int = typer.Option(25, min=1, help="prospects to show"),
 ) -> None:
     """Generate a world, crawl it, build prospects, train models, serve and call the API."""
-    settings = settings_and_logging()
+    settings = get_settings()
+    # the demo narrates on stdout; logs show warnings only unless a level is asked for
+    level = settings.log_level if "LEADSCOPE_LOG_LEVEL" in os.environ else "WARNING"
+    configure_logging(level, settings.log_format)
     started = time.perf_counter()
     report = run_demo(
         settings, DemoConfig(seed=seed, n_companies=companies, top=top), echo=typer.echo
