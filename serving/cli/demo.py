@@ -8,9 +8,9 @@ import time
 import typer
 
 from serving.cli.app import app
+from serving.demo import DemoConfig, run_demo
 from serving.logs import configure_logging
 from serving.settings import get_settings
-from serving.demo import DemoConfig, run_demo
 
 
 @app.command("demo")
