@@ -21,7 +21,7 @@ def _run(args: list[str]) -> int:
 @pytest.fixture
 def files(tmp_path: Path, mlflow_uri: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("LEADSCOPE_MODELS_DIR", str(tmp_path / "models"))
-    h = generate_history(250, days=520, seed=5)
+    h = generate_history(160, days=480, seed=5)
     paths = {"events": tmp_path / "events.csv", "transactions": tmp_path / "tx.parquet"}
     h.events.assign(timestamp=h.events["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
         paths["events"], index=False

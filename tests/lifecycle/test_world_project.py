@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from mlflow import MlflowClient
 
 from training.registry import CHAMPION, alias_version
@@ -16,12 +17,16 @@ from training.world import generate_world
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_mlflow_run_trains_on_the_world(tmp_path: Path, mlflow_uri: str) -> None:
     world = tmp_path / "world"
     generate_world(world, seed=3, n_companies=120)
     bin_dir = str(Path(sys.executable).parent)
+    inherited = {  # an experiment or run chosen by earlier tests must not leak into mlflow run
+        k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_EXPERIMENT", "MLFLOW_RUN"))
+    }
     env = {
-        **os.environ,
+        **inherited,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         "MLFLOW_TRACKING_URI": mlflow_uri,
         "LEADSCOPE_MODELS_DIR": str(tmp_path / "models"),
