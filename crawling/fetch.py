@@ -7,13 +7,19 @@ enumerated reason.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import requests
+import urllib3
+import urllib3.connection
 
 from crawling.config import CrawlConfig
 from crawling.outcomes import SkipReason
@@ -54,6 +60,44 @@ class FetchFailure(Exception):
         self.error_type = error_type or reason.value
 
 
+_current = threading.local()  # the deadline holder of the request this thread is making
+
+
+class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        holder = getattr(_current, "holder", None)
+        if holder is not None:
+            holder["conn"] = self
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        holder = getattr(_current, "holder", None)
+        if holder is not None:
+            holder["conn"] = self
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+def _abort(holder: dict[str, Any]) -> None:
+    """Deadline passed: shut the socket down, so a blocked read (even of headers that
+    arrive one byte at a time, each within the read timeout) returns at once."""
+    holder["fired"] = True
+    conn = holder.get("conn")
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def make_session(config: CrawlConfig) -> requests.Session:
     """A session for one site: our User-Agent, gzip/deflate only, no proxies from the env."""
     session = requests.Session()
@@ -67,6 +111,8 @@ def make_session(config: CrawlConfig) -> requests.Session:
         }
     )
     adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=1, max_retries=0)
+    # connections register themselves, so the per-response deadline can cut them off
+    adapter.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -147,10 +193,39 @@ def fetch_once(
 ) -> Fetched:
     """Send one GET without following redirects; read the body only for a 2xx answer.
 
-    Raises :class:`FetchFailure` for timeouts (connect, read and the total ``page_timeout``),
+    Raises :class:`FetchFailure` for timeouts (connect, read and the total ``page_timeout``,
+    enforced by a timer that shuts the socket down, so slowly dripped headers are cut off too),
     connection errors, bodies over ``max_bytes`` decoded bytes, non-HTML content types and
     unknown content encodings.
     """
+    holder: dict[str, Any] = {}
+    _current.holder = holder
+    timer = threading.Timer(config.page_timeout, _abort, args=(holder,))
+    timer.daemon = True
+    timer.start()
+    try:
+        return _fetch(session, url, config, headers, max_bytes, html_only)
+    except FetchFailure as exc:
+        if holder.get("fired") and exc.reason is not SkipReason.TIMEOUT:
+            raise FetchFailure(
+                SkipReason.TIMEOUT,
+                f"no complete response within {config.page_timeout}s",
+                error_type="PageTimeout",
+            ) from exc
+        raise
+    finally:
+        timer.cancel()
+        _current.holder = None
+
+
+def _fetch(
+    session: requests.Session,
+    url: str,
+    config: CrawlConfig,
+    headers: dict[str, str] | None,
+    max_bytes: int | None,
+    html_only: bool,
+) -> Fetched:
     limit = max_bytes if max_bytes is not None else config.max_bytes
     started = time.monotonic()
     deadline = started + config.page_timeout

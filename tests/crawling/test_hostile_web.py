@@ -55,6 +55,18 @@ def drip(h: Handler) -> None:
         pass
 
 
+def drip_headers(h: Handler) -> None:
+    # the status line, then one header byte every 0.5 s: each read is within the read timeout
+    try:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for ch in b"X-Slow: " + b"z" * 100:
+            h.wfile.write(bytes([ch]))
+            h.wfile.flush()
+            time.sleep(0.5)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 def calendar(h: Handler) -> tuple[int, dict[str, str], bytes]:
     # /kalender/<n>: every page links to the next and previous month, forever
     try:
@@ -113,7 +125,13 @@ def build_web(web: Web) -> dict[str, str]:
             **{f"/chain/{i}": (301, {"Location": f"/chain/{i + 1}"}, b"") for i in range(10)},
         }
     )
-    sites["drip"] = Site(routes={"/": _home(("/drip", "Produkte")), "/drip": drip})
+    sites["drip"] = Site(
+        routes={
+            "/": _home(("/drip", "Produkte"), ("/slow-headers", "Leistungen")),
+            "/drip": drip,
+            "/slow-headers": drip_headers,
+        }
+    )
     sites["big"] = Site(
         routes={
             "/": _home(("/big", "Produkte"), ("/bomb", "Leistungen")),
@@ -303,6 +321,7 @@ def test_hostile_web(web: Web, sqlite_engine: sa.Engine, resolver) -> None:
         ("redirects", "loop-a", "redirect_loop"),
         ("redirects", "chain/0", "too_many_redirects"),
         ("drip", "drip", "timeout"),
+        ("drip", "slow-headers", "timeout"),
         ("big", "big", "too_large"),
         ("big", "bomb", "too_large"),
         ("binary", "daten", "binary_content"),
