@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     )
     api_model_alias: str = "champion"
     api_key_cache_seconds: float = 5.0
+    api_keep_alive_seconds: float = Field(
+        default=75.0, description="idle keep-alive; longer than clients' (httpx: 5 s) avoids races"
+    )
     job_workers: int = Field(default=1, ge=0, description="job threads per server (0: queue only)")
     job_max_attempts: int = 2
     job_heartbeat_seconds: float = 2.0

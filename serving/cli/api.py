@@ -39,6 +39,8 @@ def serve_cmd(
         access_log=False,  # the app writes its own access log with the request id
         log_config=None,
         timeout_graceful_shutdown=int(settings.job_shutdown_grace_seconds) + 5,
+        # the server must not close an idle connection the moment a client reuses it
+        timeout_keep_alive=int(settings.api_keep_alive_seconds),
     )
 
 
