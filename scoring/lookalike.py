@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -73,6 +74,7 @@ class LookalikeModel(BaseEstimator):
         max_segments: int = 8,
         min_gap: float = 0.1,
         chunk_rows: int = 50_000,
+        n_jobs: int | None = None,
         random_state: int = 0,
     ) -> None:
         self.n_neighbors = n_neighbors
@@ -81,6 +83,7 @@ class LookalikeModel(BaseEstimator):
         self.max_segments = max_segments
         self.min_gap = min_gap
         self.chunk_rows = chunk_rows
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # fitting -------------------------------------------------------------------------------
@@ -215,14 +218,25 @@ class LookalikeModel(BaseEstimator):
         cust_t = self.customers_.T.tocsr()
         coef = self.classifier_.coef_.ravel().astype(np.float32)
         b = float(self.classifier_.intercept_[0])
-        for start in range(0, n, self.chunk_rows):
+
+        def chunk(start: int) -> None:
             Xc = X[start : start + self.chunk_rows]
+            rows = slice(start, start + Xc.shape[0])
             segsim = Xc @ self.centroids_.T
-            seg[start : start + Xc.shape[0]] = segsim.argmax(axis=1)
-            F[start : start + Xc.shape[0], 0] = segsim.max(axis=1)
+            seg[rows] = segsim.argmax(axis=1)
+            F[rows, 0] = segsim.max(axis=1)
             S = (Xc @ cust_t).toarray()
-            F[start : start + Xc.shape[0], 1] = _topk_mean(S, self.n_neighbors)
-            F[start : start + Xc.shape[0], 2] = Xc @ coef + b
+            F[rows, 1] = _topk_mean(S, self.n_neighbors)
+            F[rows, 2] = Xc @ coef + b
+
+        starts = range(0, n, self.chunk_rows)
+        if self.n_jobs and self.n_jobs > 1 and len(starts) > 1:
+            # scipy's sparse products and numpy release the GIL: threads share X without copies
+            with ThreadPoolExecutor(max_workers=self.n_jobs) as pool:
+                list(pool.map(chunk, starts))
+        else:
+            for start in starts:
+                chunk(start)
         if ids is not None and len(self.oof_ids_):
             pos = self.oof_ids_.get_indexer(list(ids))
             hit = pos >= 0

@@ -81,17 +81,20 @@ def test_background_rows_get_out_of_fold_classifier_scores(fitted) -> None:
     assert np.allclose(unknown, without)
 
 
-def test_chunked_scoring_equals_one_batch(fitted) -> None:
+def test_chunked_and_threaded_scoring_equal_one_batch(fitted) -> None:
     p, model, _, back = fitted
     X = sp.vstack([p.X[back]] * 3).tocsr()
     one = model.score(X)
-    model.set_params(chunk_rows=7)
     try:
+        model.set_params(chunk_rows=7)
         chunked = model.score(X)
+        model.set_params(n_jobs=2)
+        threaded = model.score(X)
     finally:
-        model.set_params(chunk_rows=50_000)
-    assert np.allclose(one.raw, chunked.raw, atol=1e-5)
-    assert np.array_equal(one.segment, chunked.segment)
+        model.set_params(chunk_rows=50_000, n_jobs=None)
+    for other in (chunked, threaded):
+        assert np.allclose(one.raw, other.raw, atol=1e-5)
+        assert np.array_equal(one.segment, other.segment)
 
 
 def test_too_few_customers_or_background(world_profiles) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +30,6 @@ from training.prospect_lists import (
     stored_customers,
     stored_domains,
 )
-
-LEADSCOPE = [sys.executable, "-m", "serving.cli.__main__"]
 
 
 @dataclass
@@ -185,6 +180,7 @@ def test_filters_and_a_second_version(store: Store, result) -> None:
     assert 0 < len(scored) <= 3
     assert all(r["language"] == "en" and r["score"] >= 50 for r in scored)
     assert again.model_version == "2"
+    assert again.promoted  # same data, same metrics: the gate lets it through
     client = MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
     assert str(client.get_model_version_by_alias(MODEL_NAME, "challenger").version) == "2"
     assert {r["domain"] for r in again.rows if r["reason"]} == {"fr.example"}
@@ -222,18 +218,22 @@ def test_stored_sets_and_list_storage(db_engine: sa.Engine) -> None:
     assert load_list(db_engine, "list-1") == [{**rows[0]}, {**rows[1]}]
 
 
-def _cli(args: list[str], store: Store) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "LEADSCOPE_DATABASE_URL": store.db_url,
-        "MLFLOW_TRACKING_URI": store.tracking_uri,
-        "LEADSCOPE_MODELS_DIR": str(store.tmp / "models"),
-        "LEADSCOPE_DATA_DIR": str(store.tmp / "data"),
-    }
-    return subprocess.run([*LEADSCOPE, *args], capture_output=True, text=True, env=env, timeout=300)
+def _cli(args: list[str], store: Store, monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run the CLI in this process (one import of spaCy/MLflow for all commands)."""
+    from serving.cli import main
+
+    monkeypatch.setenv("LEADSCOPE_DATABASE_URL", store.db_url)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store.tracking_uri)
+    monkeypatch.setenv("LEADSCOPE_MODELS_DIR", str(store.tmp / "models"))
+    monkeypatch.setenv("LEADSCOPE_DATA_DIR", str(store.tmp / "data"))
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
 
 
-def test_cli_prospects_csv_and_json(store: Store, result) -> None:
+def test_cli_prospects_csv_json_segments_train(store: Store, result, monkeypatch, capsys) -> None:
     cust = store.tmp / "customers.csv"
     pd.DataFrame({"domain": store.customers, "crm_id": range(6)}).to_csv(cust, index=False)
     cands = store.tmp / "candidates.csv"
@@ -242,37 +242,43 @@ def test_cli_prospects_csv_and_json(store: Store, result) -> None:
     )
     out = store.tmp / "prospects.csv"
     args = ["prospects", "--customers", str(cust), "--candidates", str(cands), "--top", "5"]
-    res = _cli([*args, "--out", str(out)], store)
-    assert res.returncode == 0, res.stderr
+    code, _, err = _cli([*args, "--out", str(out)], store, monkeypatch, capsys)
+    assert code == 0, err
     frame = pd.read_csv(out)
     assert list(frame.columns) == list(ROW_COLUMNS)
     assert frame["rank"].dropna().tolist() == [1, 2, 3, 4, 5]
     assert frame.loc[frame["domain"] == "missing.example", "reason"].item() == "no pages stored"
-    assert "prospects ranked" in res.stderr
+    assert "prospects ranked" in err
 
-    res = _cli([*args, "--format", "json"], store)
-    assert res.returncode == 0, res.stderr
-    payload = json.loads(res.stdout)
+    code, stdout, err = _cli([*args, "--format", "json"], store, monkeypatch, capsys)
+    assert code == 0, err
+    payload = json.loads(stdout)
     assert payload["model"]["name"] == MODEL_NAME
     assert [r["rank"] for r in payload["rows"] if r["score"] is not None] == [1, 2, 3, 4, 5]
 
-    res = _cli(["segments"], store)
-    assert res.returncode == 0, res.stderr
-    assert "segment 0" in res.stdout and "differentiating" in res.stdout
+    code, stdout, err = _cli(["segments"], store, monkeypatch, capsys)
+    assert code == 0, err
+    assert "segment 0" in stdout and "differentiating" in stdout
+
+    code, stdout, err = _cli(
+        ["train", "lookalike", "--customers", str(cust)], store, monkeypatch, capsys
+    )
+    assert code == 0, err
+    assert "registered as @challenger" in stdout and "6 customers" in stdout
 
 
-def test_cli_bad_input_is_one_line_exit_2(store: Store) -> None:
+def test_cli_bad_input_is_one_line_exit_2(store: Store, monkeypatch, capsys) -> None:
     bad = store.tmp / "bad.csv"
     pd.DataFrame({"url": ["a.de"]}).to_csv(bad, index=False)
-    res = _cli(["prospects", "--customers", str(bad)], store)
-    assert res.returncode == 2
-    assert len(res.stderr.strip().splitlines()) == 1 and "'domain'" in res.stderr
+    code, _, err = _cli(["prospects", "--customers", str(bad)], store, monkeypatch, capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "'domain'" in err
     few = store.tmp / "few.csv"
     pd.DataFrame({"domain": store.customers[:2]}).to_csv(few, index=False)
-    res = _cli(["prospects", "--customers", str(few)], store)
-    assert res.returncode == 2, res.stderr
-    assert res.stderr.strip().splitlines()[-1].startswith("leadscope: error:")
-    assert "at least 3" in res.stderr
+    code, _, err = _cli(["prospects", "--customers", str(few)], store, monkeypatch, capsys)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("leadscope: error:")
+    assert "at least 3" in err
 
 
 def test_scores_are_comparable_across_runs(result) -> None:
