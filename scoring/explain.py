@@ -66,10 +66,68 @@ def top_reasons(
     return out
 
 
+class PathContributions:
+    """Per-feature contributions from each tree's decision path, looked up by leaf.
+
+    Every split on the path from the root to the leaf adds (child value - parent value) to the
+    split feature (Saabas attribution). The contributions plus ``bias`` sum exactly to the raw
+    margin, like ``pred_contrib``; unlike LightGBM's TreeSHAP (about 0.7 ms per row for 80
+    depth-6 trees here) they cost one ``pred_leaf`` call and a table lookup per row. Built once
+    from ``Booster.dump_model()`` for binary models.
+    """
+
+    def __init__(self, booster: Any) -> None:
+        model = booster.dump_model()
+        n_features = len(model["feature_names"])
+        trees = model["tree_info"]
+        n_leaves = max(t.get("num_leaves", 1) for t in trees) if trees else 1
+        self.table = np.zeros((len(trees), n_leaves, n_features), dtype=np.float64)
+        self.bias = 0.0
+        for t, tree in enumerate(trees):
+            root = tree["tree_structure"]
+            if "leaf_value" in root and "split_feature" not in root:
+                self.bias += float(root["leaf_value"])
+                continue
+            self.bias += float(root["internal_value"])
+            stack = [(root, np.zeros(n_features))]
+            while stack:
+                node, path = stack.pop()
+                value = float(node["internal_value"])
+                for side in ("left_child", "right_child"):
+                    child = node[side]
+                    child_value = float(
+                        child["leaf_value"] if "leaf_index" in child else child["internal_value"]
+                    )
+                    contrib = path.copy()
+                    contrib[node["split_feature"]] += child_value - value
+                    if "leaf_index" in child:
+                        self.table[t, child["leaf_index"]] = contrib
+                    else:
+                        stack.append((child, contrib))
+
+    def __call__(self, booster: Any, X: np.ndarray, num_threads: int = 1) -> tuple[Any, Any]:
+        """Raw margins and contributions (rows x features) for ``X``."""
+        leaves = booster.predict(X, pred_leaf=True, num_threads=num_threads)
+        leaves = np.asarray(leaves, dtype=np.intp).reshape(len(X), -1)
+        contrib = self.table[np.arange(self.table.shape[0])[None, :], leaves].sum(axis=1)
+        return self.bias + contrib.sum(axis=1), contrib
+
+
 def margin_and_contributions(
-    booster: Any, X: np.ndarray, *, contributions: bool, num_threads: int = 1
+    booster: Any,
+    X: np.ndarray,
+    *,
+    contributions: bool,
+    num_threads: int = 1,
+    paths: PathContributions | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raw margins and per-feature contributions (zeros when not asked for: much cheaper)."""
+    """Raw margins and per-feature contributions (zeros when not asked for: much cheaper).
+
+    With ``paths`` the contributions come from the leaf lookup table, else from LightGBM's
+    ``pred_contrib`` (TreeSHAP).
+    """
+    if contributions and paths is not None:
+        return paths(booster, X, num_threads)
     if contributions:
         contrib = booster.predict(X, pred_contrib=True, num_threads=num_threads)
         return contrib.sum(axis=1), contrib[:, :-1]

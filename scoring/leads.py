@@ -18,7 +18,7 @@ import pandas as pd
 
 from scoring.calibration import GradeThresholds, PlattScaling
 from scoring.errors import ScoringInputError
-from scoring.explain import margin_and_contributions, top_reasons
+from scoring.explain import PathContributions, margin_and_contributions, top_reasons
 
 PREDICT_THREADS = 1
 
@@ -46,6 +46,7 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         self.grades = grades
         self.missing_markers = tuple(missing_markers)
         self.n_reasons = n_reasons
+        self.paths = PathContributions(booster)  # fast reasons (see scoring.explain)
         self._index = {
             name: {level: i for i, level in enumerate(levels)}
             for name, levels in self.categorical.items()
@@ -83,7 +84,11 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
                 f"expected {len(self.feature_names)} features per row, got shape {X.shape}"
             )
         margin, contrib = margin_and_contributions(
-            self.booster, X, contributions=contributions, num_threads=PREDICT_THREADS
+            self.booster,
+            X,
+            contributions=contributions,
+            num_threads=PREDICT_THREADS,
+            paths=getattr(self, "paths", None),
         )
         probability = self.calibration.apply(margin)
         score = np.round(100.0 * probability, 1)

@@ -25,7 +25,7 @@ import pandas as pd
 from scoring.calibration import GradeThresholds, PlattScaling, VectorScaling
 from scoring.campaigns import CampaignRules
 from scoring.errors import ScoringInputError
-from scoring.explain import margin_and_contributions, top_reasons
+from scoring.explain import PathContributions, margin_and_contributions, top_reasons
 from scoring.features import FeatureConfig, feature_label
 
 PREDICT_THREADS = 1
@@ -33,6 +33,10 @@ PREDICT_THREADS = 1
 
 def as_matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
     """The feature matrix in ``names`` order; missing columns become NaN (never an error)."""
+    try:  # fast path: numeric columns
+        return frame.reindex(columns=names).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        pass
     out = np.full((len(frame), len(names)), np.nan)
     for j, name in enumerate(names):
         if name in frame.columns:
@@ -75,6 +79,7 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         self.feature_config = feature_config
         self.horizon_days = horizon_days
         self.n_reasons = n_reasons
+        self.paths = PathContributions(purchase_model)  # fast reasons (see scoring.explain)
         self._customer_col = (
             self.feature_names.index("is_customer") if "is_customer" in self.feature_names else None
         )
@@ -93,7 +98,11 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         raw_stage = self.stage_model.predict(X, raw_score=True, num_threads=PREDICT_THREADS)
         stage_p = self.stage_calibration.apply(np.asarray(raw_stage).reshape(len(X), -1))
         margin, contrib = margin_and_contributions(
-            self.purchase_model, X, contributions=contributions, num_threads=PREDICT_THREADS
+            self.purchase_model,
+            X,
+            contributions=contributions,
+            num_threads=PREDICT_THREADS,
+            paths=getattr(self, "paths", None),
         )
         p_purchase = self.purchase_calibration.apply(margin)
         if self.churn_model is not None:

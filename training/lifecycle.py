@@ -58,6 +58,7 @@ class LifecycleConfig:
     early_stopping_rounds: int = 20
     learning_rate: float = 0.1
     num_leaves: int = 31
+    max_depth: int = 6  # shallow trees keep pred_contrib (the reasons) fast on the request path
     min_data_in_leaf: int = 20
     feature_fraction: float = 0.8
     class_weighting: bool = True
@@ -101,6 +102,7 @@ def _lgb_params(config: LifecycleConfig, objective: str, **extra: Any) -> dict[s
         "objective": objective,
         "learning_rate": config.learning_rate,
         "num_leaves": config.num_leaves,
+        "max_depth": config.max_depth,
         "min_data_in_leaf": config.min_data_in_leaf,
         "feature_fraction": config.feature_fraction,
         "bagging_fraction": 0.8,

@@ -74,3 +74,17 @@ def test_pickle_round_trip_scoring_accounts_and_bad_shape(lifecycle_fit, history
     assert table["account_id"].is_unique and len(table) > 100
     with pytest.raises(ScoringInputError):
         scorer.score_array(np.zeros((1, 3)))
+
+
+def test_path_contributions_add_up_and_agree_with_treeshap(lifecycle_fit) -> None:
+    scorer = lifecycle_fit.scorer
+    X = as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:300]
+    margin, contrib = scorer.paths(scorer.purchase_model, X)
+    raw = scorer.purchase_model.predict(X, raw_score=True)
+    np.testing.assert_allclose(margin, raw, atol=1e-9)
+    shap = scorer.purchase_model.predict(X, pred_contrib=True)[:, :-1]
+    assert np.corrcoef(contrib.ravel(), shap.ravel())[0, 1] > 0.9
+    # the top reason by path contributions is among TreeSHAP's top three for most rows
+    top = np.abs(contrib).argmax(axis=1)
+    shap_top3 = np.argsort(-np.abs(shap), axis=1)[:, :3]
+    assert np.mean([t in s for t, s in zip(top, shap_top3, strict=True)]) > 0.8
