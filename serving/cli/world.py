@@ -115,8 +115,8 @@ def demo_web_cmd(
             f"serving {len(web.domains):,} sites on port {web.port}, e.g. {web.url_for(first)}"
         )
         typer.echo(f"urls file: {urls_path}")
-        typer.echo("press Ctrl-C to stop")
-        try:
+        try:  # before the prompt: a Ctrl-C right after it must still stop cleanly
+            typer.echo("press Ctrl-C to stop")
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:
