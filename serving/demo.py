@@ -81,10 +81,11 @@ def _crawl_progress(echo: Echo) -> Callable[[Any], None]:
 
 def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     """Run every step; raises on failure (the CLI turns user errors into one line)."""
-    from crawling import CrawlConfig, Seed, crawl
+    from crawling import Seed, crawl
     from scoring.accounts_store import insert_events, insert_transactions
     from scoring.companies import upsert_companies
     from scoring.loaders import load_lead_table
+    from serving.cli.crawl import crawl_config_from_settings
     from training.leads import LeadConfig, train_leads
     from training.lifecycle import train_lifecycle
     from training.prospect_lists import ProspectConfig, run_prospect_list
@@ -125,11 +126,11 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
         with _step(report, "2. crawl the demo web (robots.txt, per-host delay, 127.0.x.y)", echo):
             urls = {d: web.url_for(d) for d in companies["domain"]}
             seeds = [Seed(domain=d, url=u) for d, u in urls.items()]
-            crawl_config = CrawlConfig(
+            crawl_config = crawl_config_from_settings(
+                settings,
                 delay=config.crawl_delay,
                 concurrency=config.crawl_concurrency,
-                allow_private=True,  # the demo web lives on loopback addresses
-                user_agent=settings.crawl_user_agent,
+                allowed_networks=("127.0.0.0/8",),  # the demo web lives on loopback only
             )
             crawl_summary = crawl(seeds, engine, crawl_config, progress=_crawl_progress(echo))
             report.facts["pages"] = crawl_summary.pages_stored
