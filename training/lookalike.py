@@ -55,6 +55,7 @@ class LookalikeConfig:
     hide_share: float = 0.25
     recall_k: tuple[int, ...] = (10, 50)
     gate_min_auc: float = 0.6
+    n_jobs: int | None = None  # scoring threads over row chunks (large candidate sets)
     random_state: int = 0
     model_name: str = MODEL_NAME
     experiment: str = EXPERIMENT
@@ -103,6 +104,7 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
         cv_folds=config.cv_folds,
         max_segments=config.max_segments,
         min_gap=config.min_gap,
+        n_jobs=config.n_jobs,
         random_state=config.random_state,
     ).fit(X_pos, X_unl, customer_ids=cust_ids, unlabelled_ids=back_ids, terms=vectorizer.terms_)
     info = {"n_customers": len(cust_ids), "n_background": len(back_ids)}
