@@ -7,7 +7,8 @@
   structure (a few customers give high silhouettes by chance); the best k wins only when that
   gap clears ``min_gap``, otherwise all customers form one segment.
 - **Similar terms** of a segment: terms present on many of its customers' sites (coverage),
-  ranked by coverage times mean weight.
+  ranked by coverage times mean weight, among terms not less frequent than on non-customer
+  sites (so "get in touch" is not a similarity).
 - **Differentiating terms**: terms over-represented on customer sites against non-customer
   sites, scored by the weighted log-odds ratio with an informative Dirichlet prior (Monroe,
   Colaresi and Quinn 2008, "Fightin' Words"), on document counts (how many companies use the
@@ -168,8 +169,10 @@ def describe_segments(
         top = np.argsort(-cents[s])[:n_terms]
         coverage = document_counts(Xs) / len(rows)
         mean_w = np.asarray(Xs.mean(axis=0)).ravel()
-        sim_order = np.argsort(-(coverage * mean_w))[:n_terms]
         z = log_odds_z(document_counts(Xs), background_counts)
+        # common across the segment, leaving out what every site says (z <= 0: no more
+        # frequent than on non-customer sites, e.g. "get in touch")
+        sim_order = np.argsort(-(coverage * mean_w * (z > 0)))[:n_terms]
         diff_order = [j for j in np.argsort(-z)[:n_terms] if z[j] > 0]
         top_terms = [(str(terms[j]), round(float(cents[s, j]), 4)) for j in top if cents[s, j]]
         segments.append(
@@ -179,7 +182,9 @@ def describe_segments(
                 customers=[customer_ids[i] for i in rows],
                 top_terms=top_terms,
                 similar_terms=[
-                    (str(terms[j]), round(float(coverage[j]), 3)) for j in sim_order if coverage[j]
+                    (str(terms[j]), round(float(coverage[j]), 3))
+                    for j in sim_order
+                    if coverage[j] and z[j] > 0
                 ],
                 differentiating_terms=[(str(terms[j]), round(float(z[j]), 2)) for j in diff_order],
             )

@@ -41,6 +41,7 @@ GERMAN = _words(
 
 ENGLISH = _words(
     """
+    glance touch hear
     accept accessibility account address all back basket cart checkout click conditions contact
     content decline directions disclaimer follow functional here home homepage hours imprint
     latest learn legal main marketing more necessary new next notice page phone policy
