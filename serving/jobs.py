@@ -197,9 +197,24 @@ class JobRunner:
                     updated_at=now,
                 )
             )
-        self._wake.set()
         log.info("job %s (%s) queued", job_id, kind)
-        return self.get(job_id)
+        info = JobInfo(
+            id=job_id,
+            kind=kind,
+            status=JobStatus.QUEUED,
+            progress=0.0,
+            message=None,
+            params=dict(params or {}),
+            result_ref=None,
+            error=None,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+            heartbeat_at=None,
+            owner=None,
+        )
+        self._wake.set()  # after building the answer: a worker may claim the job at once
+        return info
 
     def get(self, job_id: str) -> JobInfo:
         with self.engine.connect() as conn:
