@@ -22,7 +22,7 @@ from training.synthetic import generate_history
 def main() -> int:
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     started = time.perf_counter()
-    h = generate_history(90_000, days=730, seed=2)
+    h = generate_history(102_000, days=730, seed=2)
     frame = build_training_frame(h.events, h.transactions)
     frame = frame.head(1_000_000)
     prep = time.perf_counter() - started
