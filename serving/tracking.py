@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from serving.settings import Settings
 
 EXPERIMENTS = ("leadscope-lookalike", "leadscope-lifecycle", "leadscope-leads")
@@ -15,16 +17,25 @@ def configure_mlflow(settings: Settings) -> str:
     default applies (a tracking server decides where artifacts go).
     """
     import mlflow
-    from mlflow import MlflowClient
 
     uri = settings.resolved_mlflow_uri
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     if settings.mlflow_tracking_uri is None:
         settings.models_dir.mkdir(parents=True, exist_ok=True)
-        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-        root = settings.mlflow_artifact_root
-        for name in EXPERIMENTS:
-            if client.get_experiment_by_name(name) is None:
-                client.create_experiment(name, artifact_location=(root / name).as_uri())
+        ensure_experiments(uri, settings.mlflow_artifact_root)
     return uri
+
+
+def ensure_experiments(uri: str, artifact_root: Path) -> None:
+    """Create the model families' experiments with artifacts under ``artifact_root/<name>``.
+
+    Without this, MLflow puts the artifacts of a SQLite store under ``./mlruns`` of whatever
+    the working directory is.
+    """
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    for name in EXPERIMENTS:
+        if client.get_experiment_by_name(name) is None:
+            client.create_experiment(name, artifact_location=(artifact_root / name).as_uri())

@@ -152,12 +152,14 @@ def model_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelStore
     import mlflow
 
     from scoring.loaders import load_lead_table
+    from serving.tracking import ensure_experiments
     from training.leads import LeadConfig, train_leads
     from training.lifecycle import LifecycleConfig, train_lifecycle
     from training.synthetic import generate_history
 
     root = tmp_path_factory.mktemp("mlstore")
     uri = f"sqlite:///{(root / 'mlflow.db').as_posix()}"
+    ensure_experiments(uri, root / "artifacts")
     history = generate_history(200, seed=3, days=400)
     _, report = train_lifecycle(
         history.events,

@@ -19,6 +19,7 @@ from scoring.registry import load_model
 from scoring.schema_accounts import companies
 from scoring.schema_web import prospect_lists, term_profiles
 from serving.db import make_engine, upgrade
+from serving.tracking import ensure_experiments
 from training.errors import TrainingInputError
 from training.lookalike import MODEL_NAME
 from training.prospect_lists import (
@@ -56,6 +57,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, world) -> Store:
     save_pages(engine, [french])
     drives = [s.domain for s in world if s.industry == "drives"]
     tracking = f"sqlite:///{(tmp / 'mlflow.db').as_posix()}"
+    ensure_experiments(tracking, tmp / "artifacts")
     yield Store(
         engine=engine,
         db_url=db_url,
