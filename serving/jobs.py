@@ -172,6 +172,8 @@ class JobRunner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._active: set[str] = set()  # jobs this runner is executing right now
+        self._active_lock = threading.Lock()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -257,7 +259,12 @@ class JobRunner:
         changed: list[JobInfo] = []
         for row in rows:
             info = _row_to_info(row)
-            if info.owner == self.owner or _owner_alive(info.owner, info.heartbeat_at, self.stale):
+            if info.owner == self.owner:
+                with self._active_lock:
+                    if info.id in self._active:
+                        continue
+                # ours but no longer executing: its final state could not be written
+            elif _owner_alive(info.owner, info.heartbeat_at, self.stale):
                 continue
             if info.attempts < self.max_attempts:
                 values = {
@@ -321,6 +328,8 @@ class JobRunner:
                     )
                 )
             if res.rowcount == 1:
+                with self._active_lock:
+                    self._active.add(job_id)
                 return self.get(job_id)
         return None
 
@@ -335,7 +344,13 @@ class JobRunner:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
                 continue
-            self._run(info)
+            try:
+                self._run(info)
+            except Exception:  # the worker thread must survive anything a job does
+                log.exception("job %s (%s): could not record its outcome", info.id, info.kind)
+            finally:
+                with self._active_lock:
+                    self._active.discard(info.id)
 
     def _run(self, info: JobInfo) -> None:
         handler = self.handlers[info.kind]
@@ -344,7 +359,7 @@ class JobRunner:
         try:
             result_ref = handler(ctx)
         except JobInterrupted:
-            self._update(
+            self._finish(
                 info.id,
                 status=JobStatus.QUEUED.value,
                 owner=None,
@@ -358,9 +373,10 @@ class JobRunner:
             return
         except Exception as exc:
             log.exception("job %s (%s) failed", info.id, info.kind)
-            self._fail(info, f"{type(exc).__name__}: {exc}")
+            # the caller sees no internals (SQL, paths); the server log has the traceback
+            self._fail(info, f"internal error ({type(exc).__name__}); see the server log")
             return
-        self._update(
+        self._finish(
             info.id,
             status=JobStatus.SUCCEEDED.value,
             progress=1.0,
@@ -370,19 +386,39 @@ class JobRunner:
         )
         log.info("job %s (%s) succeeded", info.id, info.kind)
 
+    def _finish(self, job_id: str, **values: Any) -> None:
+        """Write a job's final state, retrying a busy or restarting database a few times.
+
+        If it still fails the error propagates; the job is then no longer active, so its
+        heartbeat stops and :meth:`recover` requeues or fails it instead of leaving it running.
+        """
+        for delay in (0.5, 1.0, 2.0, None):
+            try:
+                self._update(job_id, **values)
+                return
+            except sa.exc.SQLAlchemyError:
+                if delay is None:
+                    raise
+                log.warning("job %s: database error writing its outcome; retrying", job_id)
+                time.sleep(delay)
+
     def _fail(self, info: JobInfo, error: str) -> None:
-        self._update(info.id, status=JobStatus.FAILED.value, error=error[:4000], owner=None)
+        self._finish(info.id, status=JobStatus.FAILED.value, error=error[:4000], owner=None)
         log.warning("job %s (%s) failed: %s", info.id, info.kind, error)
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.wait(self.heartbeat_seconds):
             try:
-                with self.engine.begin() as conn:
-                    conn.execute(
-                        jobs.update()
-                        .where(jobs.c.owner == self.owner, jobs.c.status == JobStatus.RUNNING.value)
-                        .values(heartbeat_at=datetime.now(UTC))
-                    )
+                with self._active_lock:
+                    active = list(self._active)
+                if active:
+                    with self.engine.begin() as conn:
+                        conn.execute(
+                            jobs.update()
+                            .where(jobs.c.id.in_(active), jobs.c.owner == self.owner)
+                            .where(jobs.c.status == JobStatus.RUNNING.value)
+                            .values(heartbeat_at=datetime.now(UTC))
+                        )
                 self.recover()
             except sa.exc.SQLAlchemyError:
                 log.exception("job heartbeat: database error")
