@@ -4,6 +4,11 @@ A :class:`LeadScorer` is what ``leadscope-leads`` versions hold. It remembers ea
 kind (numeric or categorical) and the categorical levels seen in training, encodes a raw
 frame into a numpy matrix (unknown levels and missing markers become missing), and scores it
 with LightGBM ``Booster.predict`` (one thread, ``pred_contrib`` for the reasons).
+
+Two derived columns kinds are appended to the raw ones (:func:`derive_columns`), both general
+to form-like CRM exports: the number of empty fields of a lead (form completeness) and, per
+categorical column, the share of training leads with the same level (lets the trees group rare
+levels). They are part of :attr:`LeadScorer.model_features` and may appear as reasons.
 """
 
 from __future__ import annotations
@@ -21,6 +26,37 @@ from scoring.errors import ScoringInputError
 from scoring.explain import PathContributions, margin_and_contributions, top_reasons
 
 PREDICT_THREADS = 1
+MISSING_COUNT = "missing fields"
+
+
+def frequency_name(column: str) -> str:
+    """The derived column holding the training share of a categorical column's level."""
+    return f"share of leads with this {column}"
+
+
+def level_frequencies(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """Share of rows per level code (index 0: missing, i + 1: level i) of one encoded column."""
+    index = np.where(np.isnan(codes), 0, codes + 1).astype(np.int64)
+    counts = np.bincount(index, minlength=n_levels + 1).astype(float)
+    return counts / max(len(codes), 1)
+
+
+def derive_columns(
+    X: np.ndarray,
+    frequencies: dict[int, np.ndarray],
+    *,
+    count_missing: bool,
+) -> np.ndarray:
+    """``X`` plus the missing-field count and the level share of each column in ``frequencies``
+    (raw column index -> shares from :func:`level_frequencies`; unseen codes get share 0)."""
+    cols = [X]
+    if count_missing:
+        cols.append(np.isnan(X).sum(axis=1, keepdims=True).astype(float))
+    for j, shares in frequencies.items():
+        index = np.where(np.isnan(X[:, j]), 0, X[:, j] + 1).astype(np.int64)
+        known = index < len(shares)
+        cols.append(np.where(known, shares[np.minimum(index, len(shares) - 1)], 0.0)[:, None])
+    return np.hstack(cols) if len(cols) > 1 else X
 
 
 class LeadScorer(mlflow.pyfunc.PythonModel):
@@ -37,6 +73,8 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         grades: GradeThresholds,
         missing_markers: tuple[str, ...] = ("Select",),
         n_reasons: int = 3,
+        frequencies: dict[str, np.ndarray] | None = None,
+        count_missing: bool = False,
     ) -> None:
         self.id_column = id_column
         self.feature_names = list(feature_names)
@@ -46,14 +84,39 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         self.grades = grades
         self.missing_markers = tuple(missing_markers)
         self.n_reasons = n_reasons
+        self.frequencies = {k: np.asarray(v, dtype=float) for k, v in (frequencies or {}).items()}
+        self.count_missing = bool(count_missing)
         self.paths = PathContributions(booster)  # fast reasons (see scoring.explain)
         self._index = {
             name: {level: i for i, level in enumerate(levels)}
             for name, levels in self.categorical.items()
         }
 
+    @property
+    def model_features(self) -> list[str]:
+        """The booster's columns: :attr:`feature_names` then the derived ones."""
+        names = list(self.feature_names)
+        if getattr(self, "count_missing", False):
+            names.append(MISSING_COUNT)
+        names += [frequency_name(c) for c in getattr(self, "frequencies", {})]
+        return names
+
+    def _derive(self, X: np.ndarray) -> np.ndarray:
+        """Append the derived columns to raw-encoded rows (no-op for a model without them)."""
+        frequencies = getattr(self, "frequencies", {})
+        count_missing = getattr(self, "count_missing", False)
+        if not frequencies and not count_missing:
+            return X
+        position = {name: j for j, name in enumerate(self.feature_names)}
+        by_index = {position[c]: shares for c, shares in frequencies.items()}
+        return derive_columns(X, by_index, count_missing=count_missing)
+
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
-        """The numeric matrix of a raw lead frame (columns in :attr:`feature_names` order)."""
+        """The numeric matrix of a raw lead frame: :attr:`feature_names` in order, then the
+        derived columns (:attr:`model_features`)."""
+        return self._derive(self._encode_raw(frame))
+
+    def _encode_raw(self, frame: pd.DataFrame) -> np.ndarray:
         out = np.full((len(frame), len(self.feature_names)), np.nan)
         markers = set(self.missing_markers)
         for j, name in enumerate(self.feature_names):
@@ -72,6 +135,8 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         return out
 
     def _decode(self, j: int, value: Any) -> Any:
+        if j >= len(self.feature_names):  # a derived column: a count or a share
+            return None if value is None or np.isnan(value) else round(float(value), 4)
         levels = self.categorical.get(self.feature_names[j])
         if levels is None or value is None or np.isnan(value):
             return value
@@ -79,10 +144,11 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
 
     def predict_parts(self, X: np.ndarray, *, contributions: bool = True) -> dict[str, np.ndarray]:
         X = np.ascontiguousarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
-            raise ScoringInputError(
-                f"expected {len(self.feature_names)} features per row, got shape {X.shape}"
-            )
+        width = len(self.model_features)
+        if X.ndim == 2 and X.shape[1] == len(self.feature_names) != width:
+            X = self._derive(X)  # raw-encoded rows: add the derived columns
+        if X.ndim != 2 or X.shape[1] != width:
+            raise ScoringInputError(f"expected {width} features per row, got shape {X.shape}")
         margin, contrib = margin_and_contributions(
             self.booster,
             X,
@@ -101,11 +167,14 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
 
     def score_array(self, X: np.ndarray) -> list[dict[str, Any]]:
         """Score encoded rows (see :meth:`encode`)."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 2 and X.shape[1] == len(self.feature_names):
+            X = self._derive(X)
         parts = self.predict_parts(X)
         reasons = top_reasons(
             parts["contributions"],
-            np.asarray(X, dtype=float),
-            self.feature_names,
+            X,
+            self.model_features,
             k=self.n_reasons,
             decode=self._decode,
         )

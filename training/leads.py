@@ -9,6 +9,11 @@ Leakage warnings: a column that alone predicts the target almost perfectly (out-
 single-column ROC-AUC >= ``leak_auc``), and the columns the user marks as filled after the
 outcome (``post_outcome``: left out of the model and named in the warnings).
 
+Derived columns (``derived_features``, see :func:`scoring.leads.derive_columns`): the number of
+empty fields of a lead and, per categorical column, the share of training leads with its level.
+Categorical splits use light smoothing (``cat_smooth``, ``min_data_per_group``, ``cat_l2``) so
+mid-sized levels can form their own groups.
+
 Fitting: a stratified validation split for early stopping, Platt calibration and grade
 thresholds. :func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's protocol).
 """
@@ -26,7 +31,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from scoring.calibration import thresholds_from_scores
-from scoring.leads import LeadScorer
+from scoring.leads import (
+    MISSING_COUNT,
+    LeadScorer,
+    derive_columns,
+    frequency_name,
+    level_frequencies,
+)
 from training.calibration import fit_platt
 from training.errors import TrainingInputError
 from training.evaluation import binary_metrics, calibration_figure, importance_figure
@@ -52,6 +63,10 @@ class LeadConfig:
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_data_in_leaf: int = 20
+    cat_smooth: float = 1.0
+    min_data_per_group: int = 20
+    cat_l2: float = 1.0
+    derived_features: bool = True  # missing-field count and categorical level shares
     num_boost_round: int = 1000
     early_stopping_rounds: int = 50
     grade_shares: tuple[float, ...] = (0.15, 0.25, 0.30)
@@ -125,6 +140,34 @@ def _encode(
     return out, levels
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """Derived-column state fitted on training rows (shared by fitting and cross-validation)."""
+
+    frequencies: dict[str, np.ndarray]
+    count_missing: bool
+    names: list[str]  # raw feature names + derived names (the booster's columns)
+    by_index: dict[int, np.ndarray]
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        if not self.frequencies and not self.count_missing:
+            return X
+        return derive_columns(X, self.by_index, count_missing=self.count_missing)
+
+
+def _fit_derived(
+    X_tr: np.ndarray, names: list[str], levels: dict[str, list[str]], config: LeadConfig
+) -> _Derived:
+    if not config.derived_features:
+        return _Derived({}, False, list(names), {})
+    frequencies = {
+        c: level_frequencies(X_tr[:, names.index(c)], len(levels[c])) for c in levels if c in names
+    }
+    model_names = [*names, MISSING_COUNT, *(frequency_name(c) for c in frequencies)]
+    by_index = {names.index(c): f for c, f in frequencies.items()}
+    return _Derived(frequencies, True, model_names, by_index)
+
+
 def leakage_warnings(
     X: np.ndarray, y: np.ndarray, names: list[str], kinds: dict[str, str], threshold: float
 ) -> list[str]:
@@ -162,7 +205,9 @@ def _params(config: LeadConfig) -> dict[str, Any]:
         "min_data_in_leaf": config.min_data_in_leaf,
         "feature_fraction": 0.8,
         "lambda_l2": 1.0,
-        "cat_smooth": 10.0,
+        "cat_smooth": config.cat_smooth,
+        "min_data_per_group": config.min_data_per_group,
+        "cat_l2": config.cat_l2,
         "num_threads": config.num_threads,
         "seed": config.seed,
         "deterministic": True,
@@ -233,7 +278,9 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     warnings += leakage_warnings(X_tr, y[tr], names, kinds, config.leak_auc)
     for w in warnings:
         log.warning("%s", w)
-    booster = _fit(X_tr, y[tr], X_va, y[va], names, categorical, config)
+    derived = _fit_derived(X_tr, names, levels, config)
+    X_tr, X_va = derived.apply(X_tr), derived.apply(X_va)
+    booster = _fit(X_tr, y[tr], X_va, y[va], derived.names, categorical, config)
     scorer = LeadScorer(
         id_column=config.id_column,
         feature_names=names,
@@ -242,6 +289,8 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
         calibration=fit_platt(booster.predict(X_va, raw_score=True), y[va]),
         grades=thresholds_from_scores(np.zeros(0)),
         missing_markers=config.missing_markers,
+        frequencies=derived.frequencies,
+        count_missing=derived.count_missing,
     )
     scorer.grades = thresholds_from_scores(
         scorer.predict_parts(X_va, contributions=False)["score"], config.grade_shares
@@ -253,7 +302,7 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     p = scorer.predict_parts(X_va, contributions=False)["probability"]
     figures = {
         "plots/feature_importance.png": importance_figure(
-            names, booster.feature_importance("gain"), "lead model: feature importance"
+            derived.names, booster.feature_importance("gain"), "lead model: feature importance"
         ),
         "plots/calibration.png": calibration_figure(y[va], p, "lead model: calibration"),
     }
@@ -296,12 +345,14 @@ def cross_validate_leads(frame: pd.DataFrame, config: LeadConfig, folds: int = 5
         X_tr, levels = _encode(frame.iloc[inner_tr], kinds)
         X_va, _ = _encode(frame.iloc[inner_va], kinds, levels)
         X_te, _ = _encode(frame.iloc[te], kinds, levels)
-        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], names, categorical, config)
+        derived = _fit_derived(X_tr, names, levels, config)
+        X_tr, X_va, X_te = derived.apply(X_tr), derived.apply(X_va), derived.apply(X_te)
+        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], derived.names, categorical, config)
         booster = _refit(
             booster,
             np.vstack([X_tr, X_va]),
             y[np.concatenate([inner_tr, inner_va])],
-            names,
+            derived.names,
             categorical,
             config,
         )
