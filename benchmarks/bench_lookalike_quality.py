@@ -8,13 +8,20 @@ R-precision), for
 
 - the product: spaCy term extraction -> TermVectorizer -> LookalikeModel (segments, nearest
   customers, cross-fitted PU classifier), ranked by its raw score;
-- the baseline: scikit-learn TfidfVectorizer(sublinear_tf=True) on the same text, cosine to the
-  seed centroid.
+- the baseline named in issue 4 ("TF-IDF on the same text, cosine to the seed centroid"):
+  scikit-learn ``TfidfVectorizer()`` with its defaults (raw term counts) on the same text, cosine
+  to the L2-normalised mean of the seed rows; the gain is computed against it. The sublinear-TF
+  variant (``sublinear_tf=True``) is printed beside it for reference (it is the weaker of the two
+  on this file, so a gain against it alone would flatter the product).
+
+Relevant = a pool site of the seed's category; the seeds themselves are never in the pool, and
+every category member not drawn as a seed is in the pool (hidden). Seed sizes 3, 5 and 10 by
+default, the same draws for every method.
 
 The text is pre-cleaned (lower-cased, lemmatised, stop words removed), so it goes through term
 extraction as imported English ``text`` pages would. Nothing is tuned to this file.
 
-    .venv/bin/python benchmarks/bench_lookalike_quality.py [--seeds 3,10] [--reps 3]
+    .venv/bin/python benchmarks/bench_lookalike_quality.py [--seeds 3,5,10] [--reps 2]
 """
 
 from __future__ import annotations
@@ -38,8 +45,8 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "website-classi
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", default="3,10", help="seed sizes (comma-separated)")
-    ap.add_argument("--reps", type=int, default=3, help="random seed draws per category")
+    ap.add_argument("--seeds", default="3,5,10", help="seed sizes (comma-separated)")
+    ap.add_argument("--reps", type=int, default=2, help="random seed draws per category")
     ap.add_argument("--max-ngram", type=int, default=TermConfig().max_ngram)
     ap.add_argument("--min-category", type=int, default=30)
     args = ap.parse_args()
@@ -57,7 +64,10 @@ def main() -> None:
     t_terms = time.perf_counter() - t0
     vec = TermVectorizer().fit(docs)
     X = vec.transform(docs)
-    B = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    baselines = {
+        "baseline": TfidfVectorizer().fit_transform(texts),
+        "sublinear": TfidfVectorizer(sublinear_tf=True).fit_transform(texts),
+    }
 
     rng = np.random.default_rng(20261122)
     rows = []
@@ -72,8 +82,10 @@ def main() -> None:
                 pool = np.setdiff1d(np.arange(len(frame)), seeds)
                 rel = cats[pool] == cat
                 n_rel = int(rel.sum())
-                centroid = normalize(np.asarray(B[seeds].mean(axis=0)))
-                base = np.asarray(B[pool] @ centroid.T).ravel()
+                ranked = {}
+                for name, B in baselines.items():
+                    centroid = normalize(np.asarray(B[seeds].mean(axis=0)))
+                    ranked[name] = np.asarray(B[pool] @ centroid.T).ravel()
                 t1 = time.perf_counter()
                 model = LookalikeModel().fit(
                     X[seeds],
@@ -82,10 +94,10 @@ def main() -> None:
                     unlabelled_ids=[ids[i] for i in pool],
                     terms=vec.terms_,
                 )
-                raw = model.score(X[pool], [ids[i] for i in pool]).raw
+                ranked["lookalike"] = model.score(X[pool], [ids[i] for i in pool]).raw
                 t_fit += time.perf_counter() - t1
                 row = {"seeds": size, "category": cat}
-                for name, s in (("baseline", base), ("lookalike", raw)):
+                for name, s in ranked.items():
                     order = np.argsort(-s, kind="stable")
                     row[f"{name}_p10"] = rel[order[:10]].mean()
                     row[f"{name}_recall_R"] = rel[order[:n_rel]].mean()
@@ -95,14 +107,19 @@ def main() -> None:
     print(f"term extraction: {t_terms:.1f} s ({len(frame) / t_terms:.0f} pages/s, one core)")
     print(f"model fit + rank: {t_fit / len(res):.2f} s per run, {len(res)} runs")
     summary = res.groupby("seeds")[
-        ["baseline_p10", "lookalike_p10", "baseline_recall_R", "lookalike_recall_R"]
+        [f"{m}_{q}" for q in ("p10", "recall_R") for m in ("sublinear", "baseline", "lookalike")]
     ].mean()
     summary["p10_rel_gain_%"] = 100 * (summary["lookalike_p10"] / summary["baseline_p10"] - 1)
     summary["recall_R_rel_gain_%"] = 100 * (
         summary["lookalike_recall_R"] / summary["baseline_recall_R"] - 1
     )
-    print(summary.round(3).to_string())
-    per_cat = res.groupby("category")[["baseline_p10", "lookalike_p10"]].mean().round(2)
+    summary["p10_gain_vs_sublinear_%"] = 100 * (
+        summary["lookalike_p10"] / summary["sublinear_p10"] - 1
+    )
+    summary["p10_ceiling_gain_%"] = 100 * (1 / summary["baseline_p10"] - 1)
+    print(summary.round(3).T.to_string())
+    per_cat = res.groupby(["seeds", "category"])[["baseline_p10", "lookalike_p10"]].mean()
+    per_cat = per_cat.unstack("seeds").round(2)
     print(per_cat.to_string())
 
 
