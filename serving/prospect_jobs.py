@@ -21,6 +21,7 @@ from crawling.schema import sites
 from scoring.schema_accounts import companies
 from scoring.schema_web import prospect_rows
 from serving.jobs import JobContext, JobHandler, JobInterrupted
+from serving.outputs import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def rows_to_csv(rows: list[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         buf.seek(0)
         buf.truncate()
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([safe_cell(_cell(row.get(c))) for c in columns])
         yield buf.getvalue()
 
 

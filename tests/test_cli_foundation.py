@@ -76,3 +76,14 @@ def test_unreachable_database_exit_3() -> None:
     assert res.returncode == 3, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "unreachable" in res.stderr
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path: Path) -> None:
+    page = tmp_path / "a.html"
+    page.write_text("<html><title>x</title><body><p>Antriebstechnik</p></body></html>")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    res = run(["extract", str(page), "--out", str(blocker / "sub" / "t.jsonl")])
+    assert res.returncode == 2, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "Traceback" not in res.stderr and "cannot create" in res.stderr

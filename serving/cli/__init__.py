@@ -53,6 +53,12 @@ def main(argv: list[str] | None = None) -> None:
         if message:  # a group called without a command has printed its help already
             print(f"{cmd}: error: {message}", file=sys.stderr)
         sys.exit(2)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # a file the user named cannot be read or written: one line, nothing half-written
+        print(f"leadscope: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        sys.exit(2)
     except Exception as exc:
         code = exit_code_for(exc)
         if code is None:

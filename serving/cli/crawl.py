@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +24,7 @@ from crawling import (
 from crawling.imports import iter_html_files
 from serving.cli.app import app
 from serving.cli.context import database, settings_and_logging
+from serving.outputs import atomic_open
 from serving.settings import Settings
 
 
@@ -165,14 +166,13 @@ def extract_cmd(
     files = list(iter_html_files(inputs))
     if not files:
         raise CrawlInputError("no HTML files found in the given paths")
-    sink = sys.stdout if str(out) == "-" else out.open("w", encoding="utf-8")
-    try:
-        with _progress_bar(len(files), "extracting", sys.stderr.isatty()) as update:
-            for i, path in enumerate(files, start=1):
-                sink.write(json.dumps(extract_file(path), ensure_ascii=False) + "\n")
-                update(i)
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
-    if sink is not sys.stdout:
+    to_stdout = str(out) == "-"
+    with (
+        nullcontext(sys.stdout) if to_stdout else atomic_open(out) as sink,
+        _progress_bar(len(files), "extracting", sys.stderr.isatty()) as update,
+    ):
+        for i, path in enumerate(files, start=1):
+            sink.write(json.dumps(extract_file(path), ensure_ascii=False) + "\n")
+            update(i)
+    if not to_stdout:
         typer.echo(f"extracted {len(files)} files into {out}")

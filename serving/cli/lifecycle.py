@@ -14,6 +14,7 @@ import typer
 from serving.cli.app import app, score_app, train_app
 from serving.cli.context import mlflow_uri, settings_and_logging
 from serving.errors import InputError
+from serving.outputs import check_writable, write_csv
 
 _FAMILIES = {"lifecycle": "leadscope-lifecycle", "leads": "leadscope-leads"}
 
@@ -205,6 +206,7 @@ def score_lifecycle_cmd(
     ),
 ) -> None:
     """Score every account as of a date: stage, score, grade, propensities, reasons, campaign."""
+    check_writable(out)
     settings = settings_and_logging()
     import pandas as pd
 
@@ -219,8 +221,7 @@ def score_lifecycle_cmd(
     with _status("scoring accounts"):
         table = score_accounts(model.scorer, ev, tx, when)
     table["model_version"] = model.version
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    write_csv(table, out, untrusted_text=True)
     grades = table["grade"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
     typer.echo(
         f"scored {len(table)} accounts as of {when:%Y-%m-%d %H:%M} with "
@@ -236,6 +237,7 @@ def score_leads_cmd(
     alias: str = typer.Option("champion", help="Registry alias to score with."),
 ) -> None:
     """Score a lead table with the generic lead model."""
+    check_writable(out)
     settings = settings_and_logging()
     from scoring.leads import score_lead_table
     from scoring.loaders import load_lead_table
@@ -247,8 +249,7 @@ def score_leads_cmd(
     )
     with _status("scoring leads"):
         table = score_lead_table(scorer, loaded.frame)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    write_csv(table, out, untrusted_text=True)
     typer.echo(f"scored {len(table)} leads with {model.name} v{model.version} -> {out}")
 
 

@@ -13,6 +13,7 @@ import typer
 from serving.cli.app import app, train_app
 from serving.cli.context import database, mlflow_uri, settings_and_logging
 from serving.errors import InputError
+from serving.outputs import check_writable, neutralise_formulas, write_csv, write_text
 
 
 class OutputFormat(StrEnum):
@@ -106,6 +107,8 @@ def prospects_cmd(
 
     cust = _read_domains(customers, "customers")
     cands = _read_domains(candidates, "candidates")
+    if out is not None:
+        check_writable(out)  # before the fit, not after it
     settings = settings_and_logging()
     engine = database(settings)
     uri = mlflow_uri(settings)
@@ -132,13 +135,12 @@ def prospects_cmd(
             indent=1,
             default=str,
         )
-    else:
-        text = rows_to_frame(result.rows).to_csv(index=False)
+    else:  # crawled text is untrusted: no spreadsheet formulas in the CSV
+        text = neutralise_formulas(rows_to_frame(result.rows)).to_csv(index=False)
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
     scored = sum(1 for r in result.rows if r.get("score") is not None)
     unscored = sum(1 for r in result.rows if r.get("reason"))
     promoted = " (now @champion)" if result.promoted else ""
@@ -163,6 +165,8 @@ def segments_cmd(
     from scoring.registry import load_model
     from training.lookalike import MODEL_NAME
 
+    if out is not None:
+        check_writable(out)
     settings = settings_and_logging()
     uri = mlflow_uri(settings)
     loaded = load_model(MODEL_NAME, alias, tracking_uri=uri)
@@ -175,7 +179,7 @@ def segments_cmd(
         typer.echo(f"  similar:         {row.similar_terms}")
         typer.echo(f"  differentiating: {row.differentiating_terms}")
     if out is not None:
-        report.to_csv(out, index=False)
+        write_csv(report, out, untrusted_text=True)
 
 
 @train_app.command("lookalike")
