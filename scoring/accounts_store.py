@@ -11,7 +11,7 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -95,12 +95,21 @@ def _extras(rec: Mapping[str, Any], known: Sequence[str]) -> dict[str, Any] | No
     return extra or None
 
 
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between the sender and us
+
+
+def _not_future(value: datetime, row: int) -> datetime:
+    if value > datetime.now(UTC) + FUTURE_TOLERANCE:
+        raise ScoringInputError(f"row {row}: timestamp: {value.isoformat()} is in the future")
+    return value
+
+
 def normalise_event(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
     """One validated event row for the ``events`` table (unknown columns go to ``attributes``)."""
     return {
         "event_id": _text(rec.get("event_id"), "event_id", row, required=False, max_len=128),
         "account_id": _text(rec.get("account_id"), "account_id", row, required=True, max_len=128),
-        "timestamp": to_utc(rec.get("timestamp"), row=row),
+        "timestamp": _not_future(to_utc(rec.get("timestamp"), row=row), row),
         "event_type": _text(rec.get("event_type"), "event_type", row, required=True, max_len=64),
         "contact_id": _text(rec.get("contact_id"), "contact_id", row, required=False, max_len=128),
         "channel": _text(rec.get("channel"), "channel", row, required=False, max_len=64),

@@ -231,7 +231,7 @@ def _http_part(
         **os.environ,
         "LEADSCOPE_DATABASE_URL": db_url,
         "MLFLOW_TRACKING_URI": tracking_uri,
-        "LEADSCOPE_CRAWL_ALLOW_PRIVATE": "true",
+        "LEADSCOPE_CRAWL_ALLOWED_NETWORKS": "127.0.0.0/8",  # the demo web, nothing else private
     }
     cmd = [sys.executable, "-m", "serving.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path = settings.data_dir.resolve() / "demo-api.log"

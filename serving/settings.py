@@ -40,11 +40,14 @@ class Settings(BaseSettings):
     crawl_concurrency: int = 16
     crawl_max_pages_per_site: int = 8
     crawl_allow_private: bool = False
+    crawl_allowed_networks: str = Field(
+        default="", description="comma-separated CIDRs allowed even when private (e.g. 127.0.0.0/8)"
+    )
 
     # HTTP API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_max_body_bytes: int = 10 * 1024 * 1024
+    api_max_body_bytes: int = 32 * 1024 * 1024  # 10,000 feature rows of ~2.5 KB fit
     api_rate_limit_per_minute: int = 6000
     model_reload_interval_seconds: float = 0.0
     api_models: str = Field(

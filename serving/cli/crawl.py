@@ -36,6 +36,9 @@ def crawl_config_from_settings(settings: Settings, **overrides: object) -> Crawl
         concurrency=settings.crawl_concurrency,
         max_pages_per_site=settings.crawl_max_pages_per_site,
         allow_private=settings.crawl_allow_private,
+        allowed_networks=tuple(
+            n.strip() for n in settings.crawl_allowed_networks.split(",") if n.strip()
+        ),
     )
     return replace(base, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import mlflow
+import pytest
 from mlflow import MlflowClient
 
 
+@pytest.mark.timeout(900)
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -89,6 +89,10 @@ def test_insert_transactions_from_frame(db_engine: sa.Engine) -> None:
             {"account_id": "a", "timestamp": "2024-01-01", "event_type": "x", "value": "lots"},
             "row 1: value",
         ),
+        (
+            {"account_id": "a", "timestamp": "2999-01-01T00:00:00Z", "event_type": "x"},
+            "row 1: timestamp: .* is in the future",
+        ),
     ],
 )
 def test_bad_event_rows_are_named_and_nothing_is_stored(

@@ -39,7 +39,7 @@ def test_job_survives_a_killed_server(model_store: ModelStore, tmp_path: Path) -
     env = server_env(
         db_url,
         model_store,
-        LEADSCOPE_CRAWL_ALLOW_PRIVATE="1",  # the demo web lives on 127.0.x.y
+        LEADSCOPE_CRAWL_ALLOWED_NETWORKS="127.0.0.0/8",  # the demo web lives on 127.0.x.y
         LEADSCOPE_CRAWL_DELAY="0.6",  # slow enough to be killed mid-crawl
         LEADSCOPE_CRAWL_MAX_PAGES_PER_SITE="4",
         LEADSCOPE_JOB_HEARTBEAT_SECONDS="0.5",
