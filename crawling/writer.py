@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -46,18 +47,23 @@ class BatchWriter:
         self.queue.put(_STOP)
         self.thread.join()
 
-    def _commit(self, batch: list[Write]) -> None:
+    def _commit(self, batch: list[Write], *, retries: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
         try:
             with self.engine.begin() as conn:
                 for write in batch:
                     write(conn)
         except Exception:
-            if len(batch) == 1:
-                self.failures += 1
-                log.exception("crawl write failed")
+            if len(batch) > 1:
+                for write in batch:  # find the bad write; keep the others
+                    self._commit([write])
                 return
-            for write in batch:  # find the bad write; keep the others
-                self._commit([write])
+            if retries:  # a busy or restarting database: try again
+                log.warning("crawl write failed; retrying in %.1f s", retries[0])
+                time.sleep(retries[0])
+                self._commit(batch, retries=retries[1:])
+                return
+            self.failures += 1
+            log.exception("crawl write failed for good")
 
     def _run(self) -> None:
         while True:
