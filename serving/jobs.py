@@ -298,9 +298,16 @@ class JobRunner:
     # -- internals ----------------------------------------------------------------------------
 
     def _update(self, job_id: str, **values: Any) -> None:
+        """Update a job this runner owns; a job another server took over is left alone."""
         values["updated_at"] = datetime.now(UTC)
         with self.engine.begin() as conn:
-            conn.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
+            res = conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.owner == self.owner)
+                .values(**values)
+            )
+        if res.rowcount == 0:
+            log.warning("job %s is no longer ours (taken over after a stale heartbeat)", job_id)
 
     def _claim(self) -> JobInfo | None:
         kinds = list(self.handlers)

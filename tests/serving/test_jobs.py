@@ -188,3 +188,17 @@ def test_stale_heartbeat_from_another_host_is_recovered(sqlite_engine: sa.Engine
         conn.execute(jobs.update().where(jobs.c.id == job.id).values(heartbeat_at=old))
     [recovered] = runner.recover()
     assert recovered.status is JobStatus.QUEUED and "resumed" in recovered.message
+
+
+def test_a_job_taken_over_by_another_server_is_not_overwritten(sqlite_engine: sa.Engine) -> None:
+    from serving.schema import jobs
+
+    runner = JobRunner(sqlite_engine, {"k": _quick})
+    job = runner.submit("k", {"n": 1})
+    with sqlite_engine.begin() as conn:  # another server requeued and claimed it meanwhile
+        conn.execute(
+            jobs.update().where(jobs.c.id == job.id).values(status="running", owner="h:1:other")
+        )
+    runner._update(job.id, status=JobStatus.SUCCEEDED.value, result_ref="stale")
+    after = runner.get(job.id)
+    assert after.status is JobStatus.RUNNING and after.result_ref is None
