@@ -30,12 +30,12 @@ def _poll(server: LiveServer, token: str, url: str, until, timeout: float = 240.
     raise AssertionError(f"job did not reach the state in time: {body}")
 
 
-def test_job_survives_a_killed_server(model_store: ModelStore, tmp_path: Path) -> None:
+def test_job_survives_a_killed_server(model_store: ModelStore, tmp_path: Path, db_url: str) -> None:
+    """On SQLite and on PostgreSQL (``db_url`` is parametrised over both)."""
     from training.world import DemoWeb, generate_world
 
     generate_world(tmp_path / "world", seed=11, n_companies=40)
     companies = pd.read_csv(tmp_path / "world" / "companies.csv")
-    db_url = f"sqlite:///{(tmp_path / 'app.db').as_posix()}"
     env = server_env(
         db_url,
         model_store,
