@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format test-only bench clean
+.PHONY: install demo test lint format test-only clean
 
 install: $(STAMP)
 
@@ -32,9 +32,6 @@ test: lint
 
 test-only: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-bench: $(STAMP)
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
