@@ -143,7 +143,10 @@ def _prepare(out_dir: Path) -> Path:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
+    """Write beside the target, then rename: an interrupted run never leaves a half file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.2f")
+    tmp.replace(path)
 
 
 def generate_world(
