@@ -103,3 +103,41 @@ class BGNBD:
         first = (p.a + p.b + x - 1) / (p.a - 1)
         second = 1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp
         return first * second / (1.0 + self._odds_dead(x, t_x, T))
+
+
+def percentile(reference: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile (0..1) of each score within ``reference``; ties share their mid rank."""
+    ref = np.sort(np.asarray(reference, dtype=float))
+    if len(ref) == 0:
+        raise ScoringInputError("a percentile needs a non-empty reference")
+    scores = np.asarray(scores, dtype=float)
+    below = np.searchsorted(ref, scores, side="left")
+    upto = np.searchsorted(ref, scores, side="right")
+    return (below + upto) / (2.0 * len(ref))
+
+
+@dataclass(frozen=True)
+class PercentileBlend:
+    """Equal-weight blend of several scores (e.g. LightGBM and BG/NBD) on the percentile scale.
+
+    Each model's score becomes its percentile among the reference scores stored at fit time
+    (e.g. the last training date's population), and the percentiles are averaged. Nothing is
+    fitted to labels, so the blend cannot overfit the evaluated window; it works one row at a
+    time. For batch scoring of a whole population, pass the batch as its own reference.
+    """
+
+    references: tuple[np.ndarray, ...]
+
+    @classmethod
+    def fit(cls, *reference_scores: np.ndarray) -> PercentileBlend:
+        if not reference_scores:
+            raise ScoringInputError("a blend needs at least one score")
+        return cls(tuple(np.sort(np.asarray(r, dtype=float)) for r in reference_scores))
+
+    def apply(self, *scores: np.ndarray) -> np.ndarray:
+        if len(scores) != len(self.references):
+            raise ScoringInputError(
+                f"the blend was fitted on {len(self.references)} scores, got {len(scores)}"
+            )
+        parts = [percentile(ref, s) for ref, s in zip(self.references, scores, strict=True)]
+        return np.mean(parts, axis=0)
