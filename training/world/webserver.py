@@ -117,31 +117,31 @@ class _Handler(BaseHTTPRequestHandler):
         host = host_header.rsplit(":", 1)[0].strip().lower().rstrip(".") if host_header else address
         site = web._site_for(host, address)
         path = unquote(urlsplit(self.path).path)
-        status = 404
-        file = None
-        if site is not None:
-            file = site.files.get(_file_key(path))
+        file = site.files.get(_file_key(path)) if site is not None else None
+        if file is None:
+            status = 404
+        else:
+            status = 304 if self._not_modified(file) else 200
+        # logged before answering: a client that has its answer finds the request in the log
+        web._log(
+            RequestLogEntry(
+                self.command, host_header or address, address, self.path, time.time(), status
+            )
+        )
         if file is None:
             self._send(404, NOT_FOUND, "text/html; charset=utf-8", head=head, extra={})
-        elif self._not_modified(file):
-            status = 304
+        elif status == 304:
             self.send_response(304)
             self.send_header("ETag", file.etag)
             self.send_header("Last-Modified", file.last_modified)
             self.end_headers()
         else:
-            status = 200
             extra = {
                 "ETag": file.etag,
                 "Last-Modified": file.last_modified,
                 "Cache-Control": "max-age=0",
             }
             self._send(200, file.body, file.content_type, head=head, extra=extra)
-        web._log(
-            RequestLogEntry(
-                self.command, host_header or address, address, self.path, time.time(), status
-            )
-        )
 
     def _not_modified(self, file: _File) -> bool:
         inm = self.headers.get("If-None-Match")
