@@ -118,10 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         site = web._site_for(host, address)
         path = unquote(urlsplit(self.path).path)
         file = site.files.get(_file_key(path)) if site is not None else None
-        if file is None:
-            status = 404
-        else:
-            status = 304 if self._not_modified(file) else 200
+        status = 404 if file is None else 304 if self._not_modified(file) else 200
         # logged before answering: a client that has its answer finds the request in the log
         web._log(
             RequestLogEntry(
