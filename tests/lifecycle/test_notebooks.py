@@ -11,12 +11,18 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-def test_lifecycle_notebook_executes(mlflow_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lifecycle_notebook_executes(
+    mlflow_uri: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("NOTEBOOK_COMPANIES", "120")
     path = NOTEBOOKS / "01-ls-lifecycle-model.ipynb"
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": NOTEBOOKS}}
+        # the kernel runs in the temp dir: MLflow's ./mlruns must not land in notebooks/
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": tmp_path}},
     ).execute()
     text = "\n".join(
         str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
