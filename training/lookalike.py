@@ -179,6 +179,7 @@ def train_lookalike(
     config: LookalikeConfig | None = None,
     tracking_uri: str | None = None,
     register: bool = True,
+    promote: bool = True,
     progress: Progress | None = None,
 ) -> LookalikeTraining:
     """Evaluate, fit, log to MLflow and register (see the module docstring)."""
@@ -274,7 +275,8 @@ def train_lookalike(
     policy = GatePolicy(minimums={"auc": config.gate_min_auc}, compare={"auc": True})
     gate = check_gate(policy, metrics, champion_metrics)
     has_champion = alias_version(client, config.model_name, CHAMPION) is not None
-    if gate.passed or not has_champion:
+    # ``promote=False`` registers a challenger only (the first version still becomes champion)
+    if (gate.passed and promote) or not has_champion:
         promote_version(client, config.model_name, result.version)
         result.promoted = True
     result.gate_reasons = gate.reasons

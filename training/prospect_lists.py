@@ -61,6 +61,9 @@ class ProspectConfig:
     segments: tuple[str, ...] = ()  # segment ids or labels; empty: all
     max_background: int = 20_000  # non-customer sites used as background at most
     store_profiles: bool = True
+    # move @champion when the gate passes? None: only for the stored customer set (the
+    # canonical model); an ad-hoc customer list registers a @challenger and leaves it there
+    promote: bool | None = None
     lookalike: LookalikeConfig = field(default_factory=LookalikeConfig)
 
     def params(self) -> dict[str, Any]:
@@ -245,6 +248,7 @@ def run_prospect_list(
         background_docs,
         config=config.lookalike,
         tracking_uri=tracking_uri,
+        promote=config.promote if config.promote is not None else customers is None,
         progress=lambda s, m: step(0.4 + 0.45 * s, m),
     )
     scorer = training.scorer

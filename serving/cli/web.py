@@ -113,6 +113,7 @@ def prospects_cmd(
     engine = database(settings)
     uri = mlflow_uri(settings)
     config = ProspectConfig(
+        promote=True,  # an operator at the CLI: the gate decides
         top=top,
         min_score=min_score,
         languages=_split(language),

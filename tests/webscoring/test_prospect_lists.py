@@ -182,9 +182,20 @@ def test_filters_and_a_second_version(store: Store, result) -> None:
     assert 0 < len(scored) <= 3
     assert all(r["language"] == "en" and r["score"] >= 50 for r in scored)
     assert again.model_version == "2"
-    assert again.promoted  # same data, same metrics: the gate lets it through
     client = MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.tracking_uri)
     assert str(client.get_model_version_by_alias(MODEL_NAME, "challenger").version) == "2"
+    # an ad-hoc customer list (e.g. any sales request) never moves the champion by default
+    assert not again.promoted
+    assert str(client.get_model_version_by_alias(MODEL_NAME, "champion").version) == "1"
+    third = run_prospect_list(
+        store.engine,
+        store.customers,
+        None,
+        config=ProspectConfig(top=3, promote=True),
+        tracking_uri=store.tracking_uri,
+    )
+    assert third.promoted  # same data, same metrics: the gate lets it through
+    assert str(client.get_model_version_by_alias(MODEL_NAME, "champion").version) == "3"
     assert {r["domain"] for r in again.rows if r["reason"]} == {"fr.example"}
 
 
