@@ -85,7 +85,7 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     from scoring.accounts_store import insert_events, insert_transactions
     from scoring.companies import upsert_companies
     from scoring.loaders import load_lead_table
-    from serving.cli.crawl import crawl_config_from_settings
+    from serving.settings import crawl_config_from_settings
     from training.leads import LeadConfig, train_leads
     from training.lifecycle import train_lifecycle
     from training.prospect_lists import ProspectConfig, run_prospect_list
@@ -103,7 +103,7 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
     engine = open_database(db_url)
 
     with _step(report, "1. generate the demo world", echo):
-        summary = generate_world(
+        generate_world(
             world_dir,
             seed=config.seed,
             n_companies=config.n_companies,
@@ -120,7 +120,6 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
             f"   {len(companies)} companies ({report.facts['customers']} customers), "
             f"{len(events):,} events, {len(transactions):,} transactions -> {world_dir}"
         )
-        del summary
 
     with DemoWeb(world_dir / "web") as web:
         with _step(report, "2. crawl the demo web (robots.txt, per-host delay, 127.0.x.y)", echo):

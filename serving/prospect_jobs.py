@@ -8,9 +8,6 @@ deterministic, so a job resumed after a crash gives the same list.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +18,7 @@ from crawling.schema import sites
 from scoring.schema_accounts import companies
 from scoring.schema_web import prospect_rows
 from serving.jobs import JobContext, JobHandler, JobInterrupted
-from serving.outputs import safe_cell
+from serving.outputs import neutralise_formulas
 
 log = logging.getLogger(__name__)
 
@@ -61,32 +58,12 @@ def read_rows(
     return int(total), rows
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(_cell(v) if not isinstance(v, dict) else json.dumps(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
 def rows_to_csv(rows: list[dict[str, Any]]) -> Iterator[str]:
-    """CSV text (header first); list cells are joined with ``; ``, dicts become JSON."""
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(columns)
-    yield buf.getvalue()
-    for row in rows:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow([safe_cell(_cell(row.get(c))) for c in columns])
-        yield buf.getvalue()
+    """The list as CSV, the same table ``leadscope prospects`` writes (one flattening of rows:
+    :func:`training.prospect_lists.rows_to_frame`); crawled text cannot start a formula."""
+    from training.prospect_lists import rows_to_frame
+
+    yield neutralise_formulas(rows_to_frame(rows)).to_csv(index=False)
 
 
 def finished_sites(engine: sa.Engine) -> set[str]:

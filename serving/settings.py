@@ -6,11 +6,14 @@ config objects from :class:`Settings` and pass them down.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crawling.config import CrawlConfig
 
 
 class Settings(BaseSettings):
@@ -94,3 +97,18 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Read settings now (lazily, at the edge). Not cached: tests change the environment."""
     return Settings()
+
+
+def crawl_config_from_settings(settings: Settings, **overrides: object) -> CrawlConfig:
+    """The crawl configuration for the edges (CLI, API jobs, demo) from ``LEADSCOPE_CRAWL_*``."""
+    base = CrawlConfig(
+        user_agent=settings.crawl_user_agent,
+        delay=settings.crawl_delay,
+        concurrency=settings.crawl_concurrency,
+        max_pages_per_site=settings.crawl_max_pages_per_site,
+        allow_private=settings.crawl_allow_private,
+        allowed_networks=tuple(
+            n.strip() for n in settings.crawl_allowed_networks.split(",") if n.strip()
+        ),
+    )
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -37,3 +38,25 @@ def test_check_writable_names_the_problem(tmp_path: Path) -> None:
         check_writable(blocker / "sub" / "out.csv")
     with pytest.raises(InputError, match="is a directory"):
         check_writable(tmp_path)
+
+
+def test_api_csv_is_the_cli_table_and_formula_safe() -> None:
+    from serving.prospect_jobs import rows_to_csv
+
+    rows = [
+        {
+            "rank": 1,
+            "domain": "acme.de",
+            "name": "=cmd|' /C calc'!A0",
+            "score": 91.5,
+            "shared_terms": [
+                {"term": "antrieb", "weight": 0.42},
+                {"term": "getriebe", "weight": 0.2},
+            ],
+            "extra_internal_key": "not exported",
+        }
+    ]
+    table = pd.read_csv(io.StringIO("".join(rows_to_csv(rows))))
+    assert table.loc[0, "shared_terms"] == "antrieb (0.42); getriebe (0.2)"
+    assert table.loc[0, "name"].startswith("'=")
+    assert "extra_internal_key" not in table.columns and "differentiating_terms" in table.columns

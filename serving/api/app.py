@@ -77,7 +77,7 @@ def create_app(
             on_swap=on_swap,
         )
         await run_in_threadpool(served.reload)
-        from serving.cli.crawl import crawl_config_from_settings  # shared with `leadscope crawl`
+        from serving.settings import crawl_config_from_settings
 
         handlers: dict[str, JobHandler] = {
             PROSPECT_LIST_KIND: make_prospect_list_handler(

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager, nullcontext
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from crawling import (
-    CrawlConfig,
     CrawlInputError,
     CrawlProgress,
     CrawlSummary,
@@ -25,22 +23,7 @@ from crawling.imports import iter_html_files
 from serving.cli.app import app
 from serving.cli.context import database, settings_and_logging
 from serving.outputs import atomic_open
-from serving.settings import Settings
-
-
-def crawl_config_from_settings(settings: Settings, **overrides: object) -> CrawlConfig:
-    """The crawl configuration for the edges (CLI, API jobs, demo) from ``LEADSCOPE_CRAWL_*``."""
-    base = CrawlConfig(
-        user_agent=settings.crawl_user_agent,
-        delay=settings.crawl_delay,
-        concurrency=settings.crawl_concurrency,
-        max_pages_per_site=settings.crawl_max_pages_per_site,
-        allow_private=settings.crawl_allow_private,
-        allowed_networks=tuple(
-            n.strip() for n in settings.crawl_allowed_networks.split(",") if n.strip()
-        ),
-    )
-    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+from serving.settings import crawl_config_from_settings
 
 
 @contextmanager
