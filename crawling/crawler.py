@@ -283,7 +283,7 @@ class Crawler:
 
     def _session(self, site: SiteTask) -> requests.Session:
         if site.session is None:
-            site.session = make_session(self.config)
+            site.session = make_session(self.config, self.guard)  # pinned to vetted addresses
         return site.session
 
     def _conditional_headers(self, site: SiteTask, url: str) -> dict[str, str]:

@@ -3,6 +3,12 @@
 Redirects, retries and politeness are the scheduler's business (``crawling.crawler``); this
 module turns one request into a :class:`Fetched` response or a :class:`FetchFailure` with an
 enumerated reason.
+
+Address pinning (DNS rebinding): every new connection of a session from :func:`make_session`
+asks the session's :class:`~crawling.guard.AddressGuard` for the host and opens its socket to
+an address that verdict vetted, never to a fresh DNS answer. The URL's host name stays in the
+``Host`` header and, for https, in SNI and the certificate hostname check. A refused host
+raises :class:`AddressRefused` before any socket is opened.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -20,8 +27,11 @@ from typing import Any
 import requests
 import urllib3
 import urllib3.connection
+import urllib3.exceptions
+import urllib3.util.connection
 
 from crawling.config import CrawlConfig
+from crawling.guard import AddressGuard, GuardVerdict
 from crawling.outcomes import SkipReason
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -63,7 +73,57 @@ class FetchFailure(Exception):
 _current = threading.local()  # the deadline holder of the request this thread is making
 
 
+class AddressRefused(urllib3.exceptions.NewConnectionError):
+    """The address guard refused the host at connection time; no socket was opened."""
+
+    def __init__(self, conn: urllib3.connection.HTTPConnection, verdict: GuardVerdict) -> None:
+        self.verdict = verdict
+        self.detail = f"{conn.host} {verdict.reason} {list(verdict.addresses)}"
+        super().__init__(conn, self.detail)
+
+
+def _pinned_socket(conn: urllib3.connection.HTTPConnection, guard: AddressGuard) -> socket.socket:
+    """A socket to an address the guard vetted for ``conn.host`` (tried in the guard's order).
+
+    Only IP literals reach ``create_connection``, so no second name resolution happens.
+    """
+    verdict = guard.check(conn.host)
+    if not verdict.allowed:
+        raise AddressRefused(conn, verdict)
+    err: OSError | None = None
+    timed_out = False
+    for addr in verdict.addresses:
+        try:
+            sock = urllib3.util.connection.create_connection(
+                (addr, conn.port),
+                conn.timeout,
+                source_address=conn.source_address,
+                socket_options=conn.socket_options,
+            )
+        except TimeoutError as exc:  # socket.timeout
+            err = exc
+            timed_out = True
+        except OSError as exc:
+            err = exc
+            timed_out = False
+        else:
+            sys.audit("http.client.connect", conn, conn.host, conn.port)
+            return sock
+    if err is not None and timed_out:
+        raise urllib3.exceptions.ConnectTimeoutError(
+            conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+        ) from err
+    raise urllib3.exceptions.NewConnectionError(
+        conn, f"Failed to establish a new connection to {list(verdict.addresses)}: {err}"
+    ) from err
+
+
 class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+    guard: AddressGuard  # set on the per-session subclass made by _pool_classes
+
+    def _new_conn(self) -> socket.socket:
+        return _pinned_socket(self, self.guard)
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         holder = getattr(_current, "holder", None)
         if holder is not None:
@@ -72,6 +132,14 @@ class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
 
 
 class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """``self.host`` stays the URL's name: urllib3 uses it for SNI and the certificate
+    hostname check, only the socket goes to the pinned address."""
+
+    guard: AddressGuard
+
+    def _new_conn(self) -> socket.socket:
+        return _pinned_socket(self, self.guard)
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         holder = getattr(_current, "holder", None)
         if holder is not None:
@@ -79,12 +147,15 @@ class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
         super().request(*args, **kwargs)
 
 
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _TrackedHTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _TrackedHTTPSConnection
+def _pool_classes(guard: AddressGuard) -> dict[str, type[urllib3.HTTPConnectionPool]]:
+    """Connection pools whose connections are pinned by ``guard`` (one set per session)."""
+    http_conn = type("_PinnedHTTPConnection", (_TrackedHTTPConnection,), {"guard": guard})
+    https_conn = type("_PinnedHTTPSConnection", (_TrackedHTTPSConnection,), {"guard": guard})
+    http_pool = type("_PinnedHTTPPool", (urllib3.HTTPConnectionPool,), {"ConnectionCls": http_conn})
+    https_pool = type(
+        "_PinnedHTTPSPool", (urllib3.HTTPSConnectionPool,), {"ConnectionCls": https_conn}
+    )
+    return {"http": http_pool, "https": https_pool}
 
 
 def _abort(holder: dict[str, Any]) -> None:
@@ -98,8 +169,16 @@ def _abort(holder: dict[str, Any]) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def make_session(config: CrawlConfig) -> requests.Session:
-    """A session for one site: our User-Agent, gzip/deflate only, no proxies from the env."""
+def make_session(config: CrawlConfig, guard: AddressGuard | None = None) -> requests.Session:
+    """A session for one site: our User-Agent, gzip/deflate only, no proxies from the env.
+
+    Every connection is pinned to an address ``guard`` vetted (see the module docstring);
+    without a guard, one is built from ``config`` (system DNS), so no session is unguarded.
+    """
+    if guard is None:
+        guard = AddressGuard(
+            allow_private=config.allow_private, allowed_networks=config.allowed_networks
+        )
     session = requests.Session()
     session.trust_env = False  # env proxies would bypass the address guard
     session.headers.update(
@@ -111,8 +190,9 @@ def make_session(config: CrawlConfig) -> requests.Session:
         }
     )
     adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=1, max_retries=0)
-    # connections register themselves, so the per-response deadline can cut them off
-    adapter.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    # connections register themselves, so the per-response deadline can cut them off, and
+    # connect only to addresses the guard vetted
+    adapter.poolmanager.pool_classes_by_scheme = _pool_classes(guard)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -218,6 +298,24 @@ def fetch_once(
         _current.holder = None
 
 
+def _refusal(exc: BaseException) -> AddressRefused | None:
+    """The :class:`AddressRefused` behind a requests ConnectionError (wrapped in MaxRetryError)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, AddressRefused):
+            return e
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+        for nxt in (getattr(e, "reason", None), e.__cause__, e.__context__):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+    return None
+
+
 def _fetch(
     session: requests.Session,
     url: str,
@@ -240,6 +338,21 @@ def _fetch(
     except requests.exceptions.Timeout as exc:
         raise FetchFailure(
             SkipReason.TIMEOUT, str(exc), retryable=True, error_type=type(exc).__name__
+        ) from exc
+    except requests.exceptions.ConnectionError as exc:
+        refused = _refusal(exc)
+        if refused is None:
+            raise FetchFailure(
+                SkipReason.CONNECTION_ERROR,
+                str(exc),
+                retryable=True,
+                error_type=type(exc).__name__,
+            ) from exc
+        blocked = refused.verdict.reason == "blocked_address"
+        raise FetchFailure(
+            SkipReason.BLOCKED_ADDRESS if blocked else SkipReason.DNS_ERROR,
+            refused.detail,
+            error_type="AddressRefused",
         ) from exc
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         raise FetchFailure(SkipReason.INVALID_URL, str(exc), error_type=type(exc).__name__) from exc

@@ -3,8 +3,12 @@
 Host names are resolved (``socket.getaddrinfo`` or an injected resolver) and every address
 must be public unless the operator allows private targets. The crawler calls it before every
 request, including each redirect hop, so a public page cannot bounce the crawler into an
-internal network. Limit: requests resolves the name again when it connects, so a DNS server
-that answers differently within milliseconds (DNS rebinding) is not covered.
+internal network.
+
+DNS rebinding: a verdict is cached per host for the crawl, and the sessions of
+``crawling.fetch.make_session`` ask the same guard when they open a connection and connect to
+one of the verdict's ``addresses`` (an IP literal, no second lookup). So the address a socket
+goes to is always one that passed the check, whatever a DNS server answers later.
 """
 
 from __future__ import annotations

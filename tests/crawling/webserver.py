@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -81,6 +82,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(addr, Handler)
         self.site = site
         self.web = web
+        self.connections = 0  # TCP connections accepted
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        with self.web.lock:
+            self.connections += 1
+        return True
 
 
 class Web:
@@ -91,18 +98,34 @@ class Web:
         self.log: list[LoggedRequest] = []
         self.servers: list[_Server] = []
 
-    def serve(self, site: Site, ip: str = "127.0.0.1") -> str:
-        srv = _Server((ip, 0), site, self)
+    def serve(
+        self, site: Site, ip: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> str:
+        """Serve ``site`` on ``ip:port`` (0: any free port), over TLS when ``tls`` is given."""
+        srv = _Server((ip, port), site, self)
+        if tls is not None:  # the handshake runs on accept; a failed one drops the connection
+            srv.socket = tls.wrap_socket(srv.socket, server_side=True)
         threading.Thread(
             target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
         self.servers.append(srv)
-        return f"http://{ip}:{srv.server_address[1]}/"
+        scheme = "https" if tls is not None else "http"
+        return f"{scheme}://{ip}:{srv.server_address[1]}/"
 
     def requests_to(self, base: str) -> list[LoggedRequest]:
         netloc = base.split("//", 1)[1].rstrip("/")
         with self.lock:
             return [r for r in self.log if r.host == netloc]
+
+    def connections_to(self, base: str) -> int:
+        """TCP connections the server at ``base`` accepted (requests or not)."""
+        netloc = base.split("//", 1)[1].rstrip("/")
+        with self.lock:
+            return sum(
+                s.connections
+                for s in self.servers
+                if f"{s.server_address[0]}:{s.server_address[1]}" == netloc
+            )
 
     def close(self) -> None:
         for srv in self.servers:
