@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 
 def _plain(value: Any) -> Any:
@@ -39,33 +40,42 @@ def top_reasons(
 
     ``contributions`` has one column per feature (the bias column already removed).
     ``decode(feature_index, value)`` turns stored codes back into what the user sent.
+    Selection, rounding and value lookup are vectorised; only the small dicts are built per row.
     """
     contributions = np.asarray(contributions, dtype=float)
     if contributions.ndim != 2 or contributions.shape[1] != len(names):
         raise ValueError("contributions must have one column per feature")
+    n_rows = len(contributions)
     k = min(k, len(names))
-    if k == 0:
-        return [[] for _ in range(len(contributions))]
+    if k == 0 or n_rows == 0:
+        return [[] for _ in range(n_rows)]
     order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :k]
-    out: list[list[dict[str, Any]]] = []
-    for row, idx in enumerate(order):
-        reasons = []
-        for j in idx:
-            c = float(contributions[row, j])
-            if c == 0.0:
-                continue
-            value = values[row][j]
-            if decode is not None:
-                value = decode(int(j), value)
-            reasons.append(
-                {
-                    "feature": label(names[j]) if label else names[j],
-                    "value": _plain(value),
-                    "contribution": round(c, 4),
-                }
+    picked = np.take_along_axis(contributions, order, axis=1)
+    keep = (picked != 0.0).tolist()
+    rounded = np.round(picked, 4).tolist()
+    labels = {int(j): (label(names[j]) if label else names[j]) for j in np.unique(order)}
+    numeric = isinstance(values, np.ndarray) and values.dtype.kind in "fiub"
+    if numeric and decode is None:
+        raw = np.take_along_axis(np.asarray(values, dtype=float), order, axis=1)
+        shown = np.round(raw, 4).astype(object)
+        shown[np.isnan(raw)] = None
+        cells = shown.tolist()
+    else:
+        cells = [
+            [_plain(decode(int(j), values[row][j]) if decode else values[row][j]) for j in idx]
+            for row, idx in enumerate(order.tolist())
+        ]
+    order_list = order.tolist()
+    return [
+        [
+            {"feature": labels[j], "value": cell, "contribution": c}
+            for j, cell, c, ok in zip(
+                order_list[row], cells[row], rounded[row], keep[row], strict=True
             )
-        out.append(reasons)
-    return out
+            if ok
+        ]
+        for row in range(n_rows)
+    ]
 
 
 class PathContributions:
@@ -110,8 +120,18 @@ class PathContributions:
     def __call__(self, booster: Any, X: np.ndarray, num_threads: int = 1) -> tuple[Any, Any]:
         """Raw margins and contributions (rows x features) for ``X``."""
         leaves = booster.predict(X, pred_leaf=True, num_threads=num_threads)
-        leaves = np.asarray(leaves, dtype=np.intp).reshape(len(X), -1)
-        contrib = self.table[np.arange(self.table.shape[0])[None, :], leaves].sum(axis=1)
+        n_trees, n_leaves, n_features = self.table.shape
+        leaves = np.asarray(leaves, dtype=np.int64).reshape(len(X), n_trees)
+        # one sparse row of leaf indicators per record times the (tree x leaf, feature) table:
+        # O(rows x trees x features) without materialising a rows x trees x features array
+        columns = (leaves + np.arange(n_trees, dtype=np.int64) * n_leaves).ravel()
+        indicators = sparse.csr_matrix(
+            (np.ones(columns.size), columns, np.arange(0, columns.size + 1, n_trees)),
+            shape=(len(X), n_trees * n_leaves),
+        )
+        if getattr(self, "_sparse", None) is None:  # each leaf touches only its path's features
+            self._sparse = sparse.csr_matrix(self.table.reshape(n_trees * n_leaves, n_features))
+        contrib = (indicators @ self._sparse).toarray()
         return self.bias + contrib.sum(axis=1), contrib
 
 

@@ -133,26 +133,39 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
             k=self.n_reasons,
             label=feature_label,
         )
-        out = []
-        for i in range(len(reasons)):
-            stage = self.stages[int(parts["stage_index"][i])]
-            grade = str(parts["grade"][i])
-            p_churn = float(parts["p_churn"][i])
-            out.append(
-                {
-                    "score": float(parts["score"][i]),
-                    "grade": grade,
-                    "stage": stage,
-                    "stage_probabilities": {
-                        s: round(float(p), 4)
-                        for s, p in zip(self.stages, parts["stage_probabilities"][i], strict=True)
-                    },
-                    "p_purchase": round(float(parts["p_purchase"][i]), 4),
-                    "p_churn": None if np.isnan(p_churn) else round(p_churn, 4),
-                    "reasons": reasons[i],
-                    "campaign": self.campaigns.campaign(stage, grade),
-                }
-            )
+        stages = np.asarray(self.stages, dtype=object)[parts["stage_index"]].tolist()
+        grades = [str(g) for g in parts["grade"]]
+        probabilities = np.round(parts["stage_probabilities"], 4).tolist()
+        p_churn = np.round(parts["p_churn"], 4).astype(object)
+        p_churn[np.isnan(parts["p_churn"])] = None
+        campaigns: dict[tuple[str, str], str] = {}
+        for key in zip(stages, grades, strict=True):
+            if key not in campaigns:
+                campaigns[key] = self.campaigns.campaign(*key)
+        columns = zip(
+            parts["score"].tolist(),
+            grades,
+            stages,
+            probabilities,
+            np.round(parts["p_purchase"], 4).tolist(),
+            p_churn.tolist(),
+            reasons,
+            strict=True,
+        )
+        names = self.stages
+        out = [
+            {
+                "score": score,
+                "grade": grade,
+                "stage": stage,
+                "stage_probabilities": dict(zip(names, probs, strict=True)),
+                "p_purchase": p_purchase,
+                "p_churn": churn,
+                "reasons": why,
+                "campaign": campaigns[(stage, grade)],
+            }
+            for score, grade, stage, probs, p_purchase, churn, why in columns
+        ]
         return out
 
     def score_frame(self, df: pd.DataFrame) -> list[dict[str, Any]]:
