@@ -1,12 +1,24 @@
 """The account store: engagement events and transactions in the application database.
 
 Writes are idempotent by ``event_id`` / ``order_id`` (``INSERT ... ON CONFLICT DO NOTHING`` on
-SQLite and PostgreSQL); rows without an id are always inserted. Reads return the history as of a
-point in time as pandas frames with UTC timestamps, the input of ``scoring.features``.
+SQLite and PostgreSQL). Reads return the history as of a point in time as pandas frames with UTC
+timestamps, the input of ``scoring.features``.
+
+Events without ``event_id`` get a derived one (:func:`derived_event_id`): ``"h:"`` + the SHA-256
+of the canonical ``account_id``, ``timestamp`` (UTC, ISO 8601 with microseconds),
+``event_type``, ``contact_id``, ``channel`` and ``value``, so a CRM retrying a batch without ids
+gets its rows counted as duplicates. Consequences: the derived id is stored and read back in
+``event_id``; extra columns (``attributes``) are not part of it, so two events that differ only
+there, or two identical events in the same microsecond, are stored once (send an
+``event_id`` to keep both); events stored without an id before this rule have no derived id, so
+one retry of such an old batch is stored again. Transactions without ``order_id`` are still
+always inserted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -104,9 +116,34 @@ def _not_future(value: datetime, row: int) -> datetime:
     return value
 
 
+DERIVED_ID_PREFIX = "h:"
+
+
+def derived_event_id(event: Mapping[str, Any]) -> str:
+    """The id of an event sent without ``event_id``: ``"h:"`` + SHA-256 (hex) of its canonical
+    fields, from a row as :func:`normalise_event` makes it (timestamp an aware datetime).
+
+    Equal for the same event however its timestamp was written (``Z``, offset, naive UTC,
+    pandas) and its value (``"2"``, ``2``, ``2.0``); different when any of account, time
+    (to the microsecond), type, contact, channel or value differs.
+    """
+    value = event["value"]
+    canonical = [
+        event["account_id"],
+        event["timestamp"].astimezone(UTC).isoformat(timespec="microseconds"),
+        event["event_type"],
+        event["contact_id"],
+        event["channel"],
+        None if value is None else float(value) + 0.0,  # -0.0 and 0.0 are the same value
+    ]
+    blob = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+    return DERIVED_ID_PREFIX + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def normalise_event(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
-    """One validated event row for the ``events`` table (unknown columns go to ``attributes``)."""
-    return {
+    """One validated event row for the ``events`` table (unknown columns go to ``attributes``);
+    a missing ``event_id`` is derived from the event (:func:`derived_event_id`)."""
+    event = {
         "event_id": _text(rec.get("event_id"), "event_id", row, required=False, max_len=128),
         "account_id": _text(rec.get("account_id"), "account_id", row, required=True, max_len=128),
         "timestamp": _not_future(to_utc(rec.get("timestamp"), row=row), row),
@@ -116,6 +153,9 @@ def normalise_event(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
         "value": _number(rec.get("value"), "value", row, required=False),
         "attributes": _extras(rec, EVENT_COLUMNS),
     }
+    if event["event_id"] is None:
+        event["event_id"] = derived_event_id(event)
+    return event
 
 
 def normalise_transaction(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
@@ -171,6 +211,9 @@ def insert_events(
     engine: sa.Engine, rows: Iterable[Mapping[str, Any]] | pd.DataFrame
 ) -> InsertResult:
     """Validate and store events; rows whose ``event_id`` is already stored count as duplicates.
+
+    Rows without ``event_id`` are deduplicated by their derived id (module docstring), so a
+    retried batch is not stored twice.
 
     All rows are validated before anything is written: one bad row raises
     :class:`ScoringInputError` naming its (0-based) row number and field, and nothing is stored.

@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from scoring.accounts_store import insert_events, insert_transactions, load_history
+from scoring.accounts_store import (
+    derived_event_id,
+    insert_events,
+    insert_transactions,
+    load_history,
+)
 from scoring.errors import ScoringInputError
 
 
@@ -60,7 +65,82 @@ def test_insert_events_idempotent_and_history(db_engine: sa.Engine) -> None:
     ev_all, _ = load_history(db_engine, None, datetime(2025, 1, 1, tzinfo=UTC))
     assert set(ev_all["account_id"]) == {"a", "b"} and len(ev_all) == 6
     ev_b, _ = load_history(db_engine, ["b", "b"], "2024-01-31")
-    assert len(ev_b) == 1 and ev_b["event_id"].isna().all()
+    # the row sent without an id carries its derived one
+    assert len(ev_b) == 1 and ev_b["event_id"].iloc[0] == derived_event_id(
+        {
+            "account_id": "b",
+            "timestamp": datetime(2024, 1, 3, tzinfo=UTC),
+            "event_type": "form_submit",
+            "contact_id": None,
+            "channel": None,
+            "value": None,
+        }
+    )
+
+
+def _crm_batch() -> list[dict]:
+    """A CRM batch without event ids: two visits of one contact, an anonymous visit, a call."""
+    return [
+        {"account_id": "a", "timestamp": "2024-03-01T09:00:00Z", "event_type": "web_visit",
+         "contact_id": "c1", "channel": "web", "value": 120, "page": "/preise"},
+        {"account_id": "a", "timestamp": "2024-03-01T09:05:00Z", "event_type": "web_visit",
+         "contact_id": "c1", "channel": "web", "value": 30},
+        {"account_id": "a", "timestamp": "2024-03-01T09:05:00Z", "event_type": "web_visit",
+         "value": 30},
+        {"account_id": "b", "timestamp": "2024-03-02T14:00:00.250000+01:00",
+         "event_type": "call", "contact_id": "c7", "channel": "phone", "value": 12.5},
+    ]  # fmt: skip
+
+
+def test_events_without_id_are_idempotent(db_engine: sa.Engine) -> None:
+    first = insert_events(db_engine, _crm_batch())
+    assert (first.inserted, first.duplicates) == (4, 0)
+    # the CRM retries the batch: nothing is stored twice
+    retry = insert_events(db_engine, _crm_batch())
+    assert (retry.inserted, retry.duplicates) == (0, 4)
+    # the same events written differently: offset instead of Z, naive UTC, pandas, value as
+    # text or int, another extra column (not part of the identity), a DataFrame
+    rewritten = [
+        _crm_batch()[0] | {"timestamp": "2024-03-01T10:00:00+01:00", "value": "120.0"},
+        _crm_batch()[1] | {"timestamp": "2024-03-01T09:05:00", "campaign": "spring"},
+        _crm_batch()[2] | {"timestamp": pd.Timestamp("2024-03-01 09:05", tz="UTC"), "value": 30.0},
+        _crm_batch()[3] | {"timestamp": datetime(2024, 3, 2, 13, 0, 0, 250000, tzinfo=UTC)},
+    ]
+    again = insert_events(db_engine, rewritten)
+    assert (again.inserted, again.duplicates) == (0, 4)
+    frame = pd.DataFrame(_crm_batch())
+    assert insert_events(db_engine, frame).duplicates == 4
+    ev, _ = load_history(db_engine, None, "2025-01-01")
+    assert len(ev) == 4
+    assert all(i.startswith("h:") and len(i) == 66 for i in ev["event_id"])
+    assert ev["event_id"].is_unique
+
+
+def test_events_without_id_that_differ_are_all_stored(db_engine: sa.Engine) -> None:
+    base = _crm_batch()[1]
+    variants = [
+        base,
+        base | {"timestamp": "2024-03-01T09:05:00.000001Z"},  # one microsecond later
+        base | {"timestamp": "2024-03-01T09:06:00Z"},
+        base | {"value": 31},
+        base | {"value": None},
+        base | {"value": 0},
+        base | {"contact_id": "c2"},
+        base | {"contact_id": None},
+        base | {"channel": "email"},
+        base | {"event_type": "page_view"},
+        base | {"account_id": "z"},
+        base | {"event_id": "crm-1"},  # an explicit id is kept as sent, never derived
+    ]
+    result = insert_events(db_engine, variants)
+    assert (result.inserted, result.duplicates) == (len(variants), 0)
+    ev, _ = load_history(db_engine, None, "2025-01-01")
+    assert len(ev) == len(variants)
+    assert sum(not i.startswith("h:") for i in ev["event_id"]) == 1
+    assert "crm-1" in set(ev["event_id"])
+    # the one with the explicit id is not a duplicate of the derived one, and a retry of all
+    # twelve stores nothing
+    assert insert_events(db_engine, variants).duplicates == len(variants)
 
 
 def test_insert_transactions_from_frame(db_engine: sa.Engine) -> None:
