@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.stats import kstest
 from sklearn.metrics import roc_auc_score
 
 from scoring.errors import ScoringInputError
 from scoring.lookalike import LookalikeModel
+from tests.webscoring.conftest import make_world
+from training.lookalike import LookalikeConfig, fit_scorer
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +110,63 @@ def test_too_few_customers_or_background(world_profiles) -> None:
         LookalikeModel().fit(
             p.X[:5], p.X[5:6], customer_ids=p.ids[:5], unlabelled_ids=p.ids[5:6], terms=[]
         )
+
+
+@pytest.fixture(scope="module")
+def market():
+    """A larger synthetic market (30 sites per industry) and two runs that share nothing but
+    the kind of customer: run A fits 4 drives customers against 40 background sites, run B 10
+    other drives customers against another sample of 80, with another random seed. The
+    candidates (16 further drives sites, 30 non-customers) are in neither run's data."""
+    from scoring.profiles import build_term_documents
+
+    sites = make_world(n_per_industry=30, seed=11)
+    docs = build_term_documents({s.domain: s.pages for s in sites}).docs
+    drives = [s.domain for s in sites if s.industry == "drives"]
+    others = [s.domain for s in sites if s.industry != "drives"]
+    rng = np.random.default_rng(5)
+    others = list(rng.permutation(others))
+    held_out, pool = others[:30], others[30:]
+    runs = []
+    for r, (customers, n_back) in enumerate(((drives[:4], 40), (drives[4:14], 80))):
+        background = list(rng.choice(pool, size=n_back, replace=False))
+        runs.append(
+            fit_scorer(
+                {d: docs[d] for d in customers},
+                {d: docs[d] for d in background},
+                LookalikeConfig(random_state=r),
+            )
+        )
+    return docs, runs, drives[14:], held_out
+
+
+def test_scores_are_comparable_across_runs(market) -> None:
+    """Calibrated means: a score is the share of non-customer sites that resemble the customers
+    less. So the same candidate scores about the same in two runs with other customers of the
+    same kind, another background sample and another random seed; fresh non-customers spread
+    over the scale around 50; lookalikes score near the top; and a candidate's score does not
+    depend on which other candidates are scored with it."""
+    docs, runs, lookalikes, held_out = market
+    cands = lookalikes + held_out
+    scores = [
+        run.score_documents(cands, [docs[d] for d in cands])["score"].to_numpy() for run in runs
+    ]
+    is_like = np.r_[np.ones(len(lookalikes)), np.zeros(len(held_out))].astype(bool)
+    for s in scores:
+        assert np.all((s >= 0) & (s <= 100))
+        # non-customers the model never saw: spread over the percentile scale, centred near 50
+        assert 30 <= np.median(s[~is_like]) <= 70
+        assert np.mean(s[~is_like] > 90) <= 0.25 and np.mean(s[~is_like] < 50) >= 0.25
+        # ... and roughly evenly (a percentile), not bunched as a rescaled raw score would be
+        assert kstest(s[~is_like] / 100, "uniform").statistic < 0.3
+        # customer-like candidates above (almost) every non-customer
+        assert np.quantile(s[is_like], 0.1) > 90 > np.quantile(s[~is_like], 0.75)
+    a, b = scores
+    # the same candidate, two independent runs: about the same score
+    assert np.median(np.abs(a - b)) <= 12
+    assert np.median(np.abs(a[is_like] - b[is_like])) <= 5
+    # and it does not depend on the batch it is scored in
+    alone = runs[0].score_documents(cands[:1], [docs[cands[0]]])["score"].iloc[0]
+    few = runs[0].score_documents(held_out[:3], [docs[d] for d in held_out[:3]])["score"]
+    assert alone == pytest.approx(a[0], abs=0.01)
+    assert np.allclose(few.to_numpy(), a[len(lookalikes) : len(lookalikes) + 3], atol=0.01)

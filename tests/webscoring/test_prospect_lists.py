@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -292,8 +291,3 @@ def test_cli_bad_input_is_one_line_exit_2(store: Store, monkeypatch, capsys) -> 
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("leadscope: error:")
     assert "at least 3" in err
-
-
-def test_scores_are_comparable_across_runs(result) -> None:
-    scored = np.array([r["score"] for r in result.rows if r["score"] is not None])
-    assert scored.max() <= 100 and scored.min() >= 0
