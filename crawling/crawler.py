@@ -52,6 +52,15 @@ from crawling.writer import BatchWriter, Write
 
 log = logging.getLogger(__name__)
 
+
+def _warm_up_quietly() -> None:
+    """Preload the extractor; a failure here only costs time (extraction reports its own)."""
+    try:
+        warm_up()
+    except Exception:  # a warm-up must never kill or pollute the crawl
+        log.debug("extractor warm-up failed", exc_info=True)
+
+
 HOME_PRIORITY = 1000.0
 PROGRESS_INTERVAL = 0.2  # seconds between two progress callbacks (plus one at the end)
 
@@ -501,7 +510,8 @@ class Crawler:
 
     def run(self, seeds: Sequence[Seed]) -> CrawlSummary:
         # load trafilatura and the language model (seconds) while robots.txt files are fetched
-        threading.Thread(target=warm_up, name="crawl-warm-up", daemon=True).start()
+        warming = threading.Thread(target=_warm_up_quietly, name="crawl-warm-up", daemon=True)
+        warming.start()
         # a domain written as a URL ("http://127.0.0.5:8080/") says where to fetch, too
         seeds = [
             seed_from_value(s.domain, s.attributes, s.url) if "://" in s.domain else s
@@ -545,6 +555,7 @@ class Crawler:
         if self.writer.failures:
             self.summary.errors["write_failed"] += self.writer.failures
         self.summary.elapsed = time.monotonic() - self.started
+        warming.join(timeout=30)  # no thread of this crawl outlives it
         self._report(final=True)
         return self.summary
 
