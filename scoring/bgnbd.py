@@ -3,8 +3,11 @@
 Per customer: ``frequency`` x (repeat purchases), ``recency`` t_x (time of the last purchase
 after the first) and ``age`` T (time since the first purchase), all in one time unit (weeks
 in the paper). The fitted parameters (r, alpha, a, b) give the expected number of purchases
-in the next t units and the probability that the customer is still "alive". Used as a
-baseline and as features for the purchase model (``training.lifecycle`` benchmarks).
+in the next t units, the probability that the customer is still "alive" and the probability
+of at least one purchase in the next t units. :class:`BGNBDFeatures` turns these into
+features of the production lifecycle model: fitted per as-of date on the history before it
+(training) and carried inside the scorer (serving), computed from the point-in-time features
+``repeat_order_days``, ``order_span_days`` and ``days_since_first_order`` (time unit: days).
 """
 
 from __future__ import annotations
@@ -103,6 +106,87 @@ class BGNBD:
         first = (p.a + p.b + x - 1) / (p.a - 1)
         second = 1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp
         return first * second / (1.0 + self._odds_dead(x, t_x, T))
+
+    def probability_purchase(self, t: float, frequency, recency, age) -> np.ndarray:
+        """P(at least one purchase in the next ``t`` units | history).
+
+        = P(alive) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)): an alive customer's
+        posterior purchase rate is Gamma(r + x, alpha + T) and dropout happens only right after
+        a purchase, so the first purchase of the window is a Poisson event of that rate.
+        """
+        x, t_x, T = _arrays(frequency, recency, age)
+        p = self.params_
+        none = ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x)
+        return (1.0 - none) / (1.0 + self._odds_dead(x, t_x, T))
+
+    @classmethod
+    def from_params(cls, params: BGNBDParams) -> BGNBD:
+        model = cls()
+        model.params_ = params
+        return model
+
+
+BGNBD_FEATURES: tuple[str, ...] = (
+    "bgnbd_p_purchase",
+    "bgnbd_p_alive",
+    "bgnbd_expected_purchases",
+)
+BGNBD_INPUTS: tuple[str, ...] = ("repeat_order_days", "order_span_days", "days_since_first_order")
+MIN_BGNBD_CUSTOMERS = 50
+
+
+@dataclass(frozen=True)
+class BGNBDFeatures:
+    """BG/NBD quantities as model features, from point-in-time features (unit: days).
+
+    ``frequency`` = ``repeat_order_days``, ``recency`` = ``order_span_days``, ``age`` =
+    ``days_since_first_order``. Accounts without an order (prospects) get NaN. ``params`` is
+    None when there were too few customers to fit (then every value is NaN).
+    """
+
+    params: BGNBDParams | None
+    horizon_days: float
+
+    @staticmethod
+    def inputs(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, ...]:
+        """(frequency, recency, age, customer mask) from a feature matrix in ``names`` order."""
+        cols = [names.index(n) for n in BGNBD_INPUTS]
+        x, span, age = (np.asarray(X[:, c], dtype=float) for c in cols)
+        ok = ~(np.isnan(x) | np.isnan(span) | np.isnan(age)) & (age >= 0)
+        x = np.where(ok, np.maximum(x, 0.0), 0.0)
+        age = np.where(ok, age, 0.0)
+        span = np.where(ok, np.clip(span, 0.0, age), 0.0)
+        return x, span, age, ok
+
+    @classmethod
+    def fit(cls, X: np.ndarray, names: list[str], horizon_days: float) -> BGNBDFeatures:
+        """Fit BG/NBD on the customers among the rows (one as-of date's population)."""
+        x, span, age, ok = cls.inputs(X, names)
+        if ok.sum() < MIN_BGNBD_CUSTOMERS or not (x[ok] > 0).any():
+            return cls(None, horizon_days)
+        try:
+            model = BGNBD().fit(x[ok], span[ok], age[ok])
+        except (ValueError, FloatingPointError, ScoringInputError):
+            return cls(None, horizon_days)
+        p = model.params_
+        if not all(np.isfinite([p.r, p.alpha, p.a, p.b])):
+            return cls(None, horizon_days)
+        return cls(p, horizon_days)
+
+    def transform(self, X: np.ndarray, names: list[str]) -> np.ndarray:
+        """Columns :data:`BGNBD_FEATURES` for each row (NaN for prospects)."""
+        out = np.full((len(X), len(BGNBD_FEATURES)), np.nan)
+        if self.params is None or not len(X):
+            return out
+        x, span, age, ok = self.inputs(X, names)
+        model = BGNBD.from_params(self.params)
+        with np.errstate(all="ignore"):
+            out[:, 0] = model.probability_purchase(self.horizon_days, x, span, age)
+            out[:, 1] = model.probability_alive(x, span, age)
+            out[:, 2] = np.maximum(model.expected_purchases(self.horizon_days, x, span, age), 1e-9)
+        out[~np.isfinite(out)] = np.nan
+        out[~ok] = np.nan
+        return out
 
 
 def percentile(reference: np.ndarray, scores: np.ndarray) -> np.ndarray:

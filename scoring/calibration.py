@@ -27,6 +27,37 @@ class PlattScaling:
 
 
 @dataclass(frozen=True)
+class StackedPlatt:
+    """Platt scaling with a second input: the log of BG/NBD's expected purchases.
+
+    z = slope * margin + intercept + (weight * (log_expected - center) + offset) for rows with
+    a BG/NBD value (customers); rows without one (prospects) get slope * margin + intercept.
+    Fitted on validation dates (``training.calibration.fit_stacked_platt``): the booster's
+    trees are piecewise constant, the BG/NBD rate is smooth in frequency, recency and age, so
+    the stack ranks finely where the trees tie. ``center`` is the mean log_expected of the
+    fit (the reasons show ``weight / slope * (log_expected - center)`` as BG/NBD's part).
+    """
+
+    slope: float = 1.0
+    intercept: float = 0.0
+    weight: float = 0.0
+    offset: float = 0.0
+    center: float = 0.0
+
+    def bgnbd_term(self, log_expected: np.ndarray) -> np.ndarray:
+        """The BG/NBD part of z per row (0 where there is no BG/NBD value)."""
+        v = np.asarray(log_expected, dtype=float)
+        term = self.weight * (v - self.center) + self.offset
+        return np.where(np.isnan(v), 0.0, term)
+
+    def apply(self, margin: np.ndarray, log_expected: np.ndarray | None = None) -> np.ndarray:
+        z = self.slope * np.asarray(margin, dtype=float) + self.intercept
+        if log_expected is not None:
+            z = z + self.bgnbd_term(log_expected)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+
+
+@dataclass(frozen=True)
 class VectorScaling:
     """Multiclass calibration: softmax(raw / temperature + bias)."""
 

@@ -264,6 +264,9 @@ _LABELS = {
     "return_amount_365d": "returned amount in the last 365 days",
     "return_share": "share of revenue returned",
     "web_fit_score": "web fit score",
+    "bgnbd_p_purchase": "chance of an order in the horizon from the purchase rhythm (BG/NBD)",
+    "bgnbd_p_alive": "chance the customer is still active (BG/NBD)",
+    "bgnbd_expected_purchases": "expected orders in the horizon from the purchase rhythm (BG/NBD)",
 }
 
 

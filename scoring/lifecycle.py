@@ -22,7 +22,8 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
-from scoring.calibration import GradeThresholds, PlattScaling, VectorScaling
+from scoring.bgnbd import BGNBD_FEATURES, BGNBDFeatures
+from scoring.calibration import GradeThresholds, PlattScaling, StackedPlatt, VectorScaling
 from scoring.campaigns import CampaignRules
 from scoring.errors import ScoringInputError
 from scoring.explain import PathContributions, margin_and_contributions, top_reasons
@@ -58,13 +59,14 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         purchase_model: lgb.Booster,
         churn_model: lgb.Booster | None,
         stage_calibration: VectorScaling,
-        purchase_calibration: PlattScaling,
+        purchase_calibration: PlattScaling | StackedPlatt,
         churn_calibration: PlattScaling,
         grades: GradeThresholds,
         campaigns: CampaignRules,
         feature_config: FeatureConfig,
         horizon_days: int,
         n_reasons: int = 3,
+        bgnbd: BGNBDFeatures | None = None,
     ) -> None:
         self.feature_names = list(feature_names)
         self.stages = list(stages)
@@ -79,22 +81,47 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         self.feature_config = feature_config
         self.horizon_days = horizon_days
         self.n_reasons = n_reasons
+        self.bgnbd = bgnbd
         self.paths = PathContributions(purchase_model)  # fast reasons (see scoring.explain)
         self._customer_col = (
             self.feature_names.index("is_customer") if "is_customer" in self.feature_names else None
         )
 
+    # -- model inputs ---------------------------------------------------------------------
+    @property
+    def model_feature_names(self) -> list[str]:
+        """The boosters' columns: :attr:`feature_names` plus the derived BG/NBD columns."""
+        if getattr(self, "bgnbd", None) is None:  # also models pickled before BG/NBD
+            return list(self.feature_names)
+        return [*self.feature_names, *BGNBD_FEATURES]
+
+    def model_matrix(self, X: np.ndarray) -> np.ndarray:
+        """Rows of :attr:`feature_names` (or already of :attr:`model_feature_names`) as the
+        boosters' input: the derived BG/NBD columns come from the carried BG/NBD fit."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        n_base, n_model = len(self.feature_names), len(self.model_feature_names)
+        if X.ndim != 2 or X.shape[1] not in (n_base, n_model):
+            raise ScoringInputError(f"expected {n_base} features per row, got shape {X.shape}")
+        if X.shape[1] == n_model:
+            return X
+        return np.hstack([X, self.bgnbd.transform(X, self.feature_names)])
+
+    def frame_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The boosters' input from a frame: its own point-in-time BG/NBD columns when it has
+        them (training frames: fitted per as-of date), else derived with the carried fit."""
+        names = self.model_feature_names
+        if all(n in frame.columns for n in names):
+            return as_matrix(frame, names)
+        return self.model_matrix(as_matrix(frame, self.feature_names))
+
     # -- the fast path -------------------------------------------------------------------
     def predict_parts(self, X: np.ndarray, *, contributions: bool = True) -> dict[str, np.ndarray]:
         """Vectorised model outputs (no per-row Python): probabilities, scores, contributions.
 
-        ``contributions=False`` skips ``pred_contrib`` (the costly part) for evaluation.
+        ``X`` holds :attr:`feature_names` columns (or :attr:`model_feature_names`).
+        ``contributions=False`` skips the contributions (the costly part) for evaluation.
         """
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
-            raise ScoringInputError(
-                f"expected {len(self.feature_names)} features per row, got shape {X.shape}"
-            )
+        X = self.model_matrix(X)
         raw_stage = self.stage_model.predict(X, raw_score=True, num_threads=PREDICT_THREADS)
         stage_p = self.stage_calibration.apply(np.asarray(raw_stage).reshape(len(X), -1))
         margin, contrib = margin_and_contributions(
@@ -104,7 +131,19 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
             num_threads=PREDICT_THREADS,
             paths=getattr(self, "paths", None),
         )
-        p_purchase = self.purchase_calibration.apply(margin)
+        calibration = self.purchase_calibration
+        if isinstance(calibration, StackedPlatt):
+            # Platt scaling stacked with BG/NBD's expected purchases (see StackedPlatt); the
+            # reasons show BG/NBD's share of the log-odds on its own column
+            column = self.model_feature_names.index("bgnbd_expected_purchases")
+            log_expected = np.log(X[:, column])
+            p_purchase = calibration.apply(margin, log_expected)
+            if contributions:
+                contrib = contrib.copy()
+                share = calibration.weight * (log_expected - calibration.center)
+                contrib[:, column] += np.nan_to_num(share / calibration.slope)
+        else:
+            p_purchase = calibration.apply(margin)
         if self.churn_model is not None:
             raw_churn = self.churn_model.predict(X, raw_score=True, num_threads=PREDICT_THREADS)
             p_churn = self.churn_calibration.apply(raw_churn)
@@ -125,11 +164,12 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
 
     def score_array(self, X: np.ndarray) -> list[dict[str, Any]]:
         """Score rows of features (columns in :attr:`feature_names` order)."""
+        X = self.model_matrix(X)
         parts = self.predict_parts(X)
         reasons = top_reasons(
             parts["contributions"],
-            np.asarray(X, dtype=float),
-            self.feature_names,
+            X,
+            self.model_feature_names,
             k=self.n_reasons,
             label=feature_label,
         )

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 from scipy.optimize import minimize
 
-from scoring.calibration import PlattScaling, VectorScaling
+from scoring.calibration import PlattScaling, StackedPlatt, VectorScaling
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,50 @@ def fit_platt(margin: np.ndarray, y: np.ndarray) -> PlattScaling:
     if not np.isfinite([slope, intercept]).all() or slope <= 0:
         return PlattScaling()
     return PlattScaling(slope=slope, intercept=intercept)
+
+
+def fit_stacked_platt(
+    margin: np.ndarray, log_expected: np.ndarray, y: np.ndarray
+) -> StackedPlatt | PlattScaling:
+    """Minimise the log loss of :class:`StackedPlatt` on validation rows.
+
+    ``log_expected`` is NaN where there is no BG/NBD value. Falls back to plain Platt scaling
+    when there are too few rows with a value or BG/NBD's weight comes out non-positive (the
+    history's rhythm adds nothing the booster does not already hold).
+    """
+    margin = np.asarray(margin, dtype=float)
+    v = np.asarray(log_expected, dtype=float)
+    y = np.asarray(y, dtype=float)
+    has = ~np.isnan(v)
+    platt = fit_platt(margin, y)
+    if has.sum() < 50 or y[has].min() == y[has].max() or len(y) < 10:
+        return platt
+    center = float(v[has].mean())
+    u = np.where(has, v - center, 0.0)
+    h = has.astype(float)
+    mixed = bool(0 < has.sum() < len(has))  # both customers and prospects: a separate offset
+    scale = max(float(np.std(margin)), 1e-6)
+    m = margin / scale
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        a, b, w, c = theta
+        c = c if mixed else 0.0
+        z = np.clip(a * m + b + w * u + c * h, -35, 35)
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+        g = p - y
+        grad = [np.mean(g * m), np.mean(g), np.mean(g * u), np.mean(g * h) if mixed else 0.0]
+        return float(value), np.array(grad)
+
+    start = np.array([platt.slope * scale, platt.intercept, 0.0, 0.0])
+    res = minimize(loss, start, jac=True, method="L-BFGS-B")
+    a, b, w, c = (float(t) for t in res.x)
+    if not np.isfinite([a, b, w, c]).all() or a <= 0 or w <= 0:
+        return platt
+    return StackedPlatt(
+        slope=a / scale, intercept=b, weight=w, offset=c if mixed else 0.0, center=center
+    )
 
 
 def fit_vector_scaling(raw: np.ndarray, y: np.ndarray) -> VectorScaling:

@@ -8,7 +8,10 @@ Labels for an as-of date ``t`` and a horizon ``h`` (days):
 - ``y_purchase``: 1 when the account places at least one order (positive amount) in
   ``[t, t + h)``: conversion for prospects, repeat purchase for customers.
 - ``y_churn`` (customers only, NaN for prospects): 1 when a customer has neither an order nor
-  any engagement event in ``[t, t + h)``.
+  any active engagement event in ``[t, t + h)``. Passive events (``StageRules.
+  churn_passive_events``: e-mail opens, web visits and page views by default) do not count:
+  they keep arriving from accounts that have stopped buying (opens of marketing mail, people
+  browsing), so counting them would leave almost no churn labels.
 
 Outcome labels are NaN when ``t + h`` lies after the end of the data (unknown future).
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.bgnbd import BGNBD_FEATURES, BGNBDFeatures
 from scoring.features import (
     NS_PER_DAY,
     FeatureConfig,
@@ -33,6 +37,7 @@ from training.errors import TrainingInputError
 log = logging.getLogger(__name__)
 
 PURCHASE, CHURN = "y_purchase", "y_churn"
+PURCHASE_DAYS = "n_purchase_days"  # distinct days with an order in the horizon (count label)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class StageRules:
     new_customer_days: float = 90.0
     advocacy_orders_365d: float = 4.0
     advocacy_contacts_90d: float = 3.0
+    # event types that are not engagement for the churn outcome (they reach silent accounts)
+    churn_passive_events: tuple[str, ...] = ("email_open", "web_visit", "page_view")
 
 
 def derive_stages(features: pd.DataFrame, rules: StageRules | None = None) -> pd.Series:
@@ -157,8 +164,10 @@ def _outcomes(
     transactions: pd.DataFrame | None,
     horizon_days: int,
     end: pd.Timestamp,
+    rules: StageRules | None = None,
 ) -> pd.DataFrame:
-    """Add ``y_purchase`` and ``y_churn`` to a stacked feature frame."""
+    """Add ``y_purchase``, ``n_purchase_days`` and ``y_churn`` to a stacked feature frame."""
+    rules = rules or StageRules()
     horizon = horizon_days * NS_PER_DAY
     as_of_ns = frame["as_of"].dt.as_unit("ns").astype("int64").to_numpy()
     key_codes, key_uniques = pd.factorize(frame["account_id"].astype(str))
@@ -183,12 +192,37 @@ def _outcomes(
             out[rows] = seen[key_codes[rows]]
         return out
 
+    def purchase_days(source: pd.DataFrame | None) -> np.ndarray:
+        """Per row: distinct days (counted from the as-of instant) with an order in the horizon."""
+        out = np.zeros(len(frame))
+        if source is None or not len(source):
+            return out
+        source = source[pd.to_numeric(source["amount"], errors="coerce") > 0]
+        ts = pd.to_datetime(source["timestamp"], utc=True).dt.as_unit("ns").astype("int64")
+        ts_ns = ts.to_numpy()
+        acct = key_index.get_indexer(source["account_id"].astype(str))
+        ts_ns, acct = ts_ns[acct >= 0], acct[acct >= 0]
+        span = horizon_days + 1
+        for value in np.unique(as_of_ns):
+            rows = as_of_ns == value
+            window = (ts_ns >= value) & (ts_ns < value + horizon)
+            day = (ts_ns[window] - value) // NS_PER_DAY
+            keys = np.unique(acct[window].astype(np.int64) * span + day)
+            counts = np.bincount(keys // span, minlength=len(key_index)).astype(float)
+            out[rows] = counts[key_codes[rows]]
+        return out
+
     bought = hits(transactions, positive_only=True)
     ordered_any = hits(transactions, positive_only=False)
-    engaged = hits(events, positive_only=False)
+    active = events
+    if events is not None and len(events) and rules.churn_passive_events:
+        passive = events["event_type"].astype(str).isin(set(rules.churn_passive_events))
+        active = events[~passive.to_numpy()]
+    engaged = hits(active, positive_only=False)
     complete = as_of_ns + horizon <= end.value
     customer = frame["orders_total"].to_numpy() > 0
     frame[PURCHASE] = np.where(complete, bought.astype(float), np.nan)
+    frame[PURCHASE_DAYS] = np.where(complete, purchase_days(transactions), np.nan)
     churn = ~(ordered_any | engaged)
     frame[CHURN] = np.where(complete & customer, churn.astype(float), np.nan)
     return frame
@@ -228,8 +262,14 @@ def build_training_frame(
     config: FeatureConfig | None = None,
     rules: StageRules | None = None,
     web_scores: pd.Series | None = None,
+    max_snapshot_dates: int = 12,
 ) -> pd.DataFrame:
-    """Stacked features at each as-of date with ``stage``, ``y_purchase`` and ``y_churn``."""
+    """Stacked features at each as-of date with ``stage``, ``y_purchase`` and ``y_churn``.
+
+    Default dates: the latest 12 month starts whose horizon ends inside the data; with stage
+    snapshots, the latest ``max_snapshot_dates`` snapshot dates after 90 days of history (the
+    latest ones carry stages but no outcomes yet).
+    """
     if horizon_days <= 0:
         raise TrainingInputError("the horizon must be a positive number of days")
     if transactions is None or not len(transactions):
@@ -241,12 +281,13 @@ def build_training_frame(
             end = data_end(events, transactions)
             snap = [d for d in snapshot_as_of_dates(stages, 10_000) if first <= d <= end]
             if len(snap) >= 2:
-                as_of_dates = snap[-12:]
+                as_of_dates = snap[-max_snapshot_dates:]
     dates = sorted({to_utc_timestamp(d) for d in as_of_dates})
     frame = build_feature_frames(events, transactions, dates, config, web_scores=web_scores)
     if not len(frame):
         raise TrainingInputError("no account has any history before the as-of dates")
-    frame = _outcomes(frame, events, transactions, horizon_days, data_end(events, transactions))
+    end = data_end(events, transactions)
+    frame = _outcomes(frame, events, transactions, horizon_days, end, rules)
     derived = derive_stages(frame, rules)
     if stages is not None and len(stages):
         snap = _snapshot_stages(frame, stages)
@@ -263,6 +304,28 @@ def build_training_frame(
         len(dates),
     )
     return frame
+
+
+def add_bgnbd_features(
+    frame: pd.DataFrame, horizon_days: int, names: list[str]
+) -> dict[pd.Timestamp, BGNBDFeatures]:
+    """Add the BG/NBD columns to a stacked frame, fitted per as-of date on that date's rows.
+
+    Each as-of date's rows hold only history before it, so each fit is point-in-time (what a
+    scorer trained on the data up to that date would have carried). Returns the fits by date.
+    """
+    fits: dict[pd.Timestamp, BGNBDFeatures] = {}
+    values = np.full((len(frame), len(BGNBD_FEATURES)), np.nan)
+    as_of = frame["as_of"].to_numpy()
+    X = frame.reindex(columns=names).to_numpy(dtype=float, na_value=np.nan)
+    for date in np.unique(as_of):
+        rows = as_of == date
+        fit = BGNBDFeatures.fit(X[rows], names, horizon_days)
+        fits[pd.Timestamp(date)] = fit
+        values[rows] = fit.transform(X[rows], names)
+    for j, column in enumerate(BGNBD_FEATURES):
+        frame[column] = values[:, j]
+    return fits
 
 
 @dataclass(frozen=True)

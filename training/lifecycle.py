@@ -21,13 +21,23 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from scoring.bgnbd import BGNBD_FEATURES, BGNBDFeatures
 from scoring.calibration import PlattScaling, thresholds_from_scores
 from scoring.campaigns import CampaignRules
-from scoring.features import FeatureConfig, feature_names
+from scoring.features import FeatureConfig, build_features, feature_names
 from scoring.lifecycle import LifecycleScorer, as_matrix
 from scoring.loaders import STAGES
-from training.calibration import fit_platt, fit_vector_scaling
-from training.datasets import CHURN, PURCHASE, StageRules, build_training_frame, time_split
+from training.calibration import fit_platt, fit_stacked_platt, fit_vector_scaling
+from training.datasets import (
+    CHURN,
+    PURCHASE,
+    PURCHASE_DAYS,
+    StageRules,
+    add_bgnbd_features,
+    build_training_frame,
+    data_end,
+    time_split,
+)
 from training.errors import TrainingInputError
 from training.evaluation import (
     binary_metrics,
@@ -65,6 +75,21 @@ class LifecycleConfig:
     grade_shares: tuple[float, ...] = (0.15, 0.25, 0.30)
     num_threads: int = 1  # OpenMP with 2 threads stalls badly when the other core is busy
     seed: int = 0
+    # purchase model: BG/NBD columns (P(an order in the horizon), P(alive)) as features,
+    # objective "binary" (y_purchase) or "poisson" (distinct purchase days in the horizon),
+    # and monotone constraints on the order-history features (see MONOTONE)
+    bgnbd_features: bool = True
+    purchase_objective: str = "binary"
+    monotone_purchase: bool = False
+    # the purchase model's calibration stacks BG/NBD's log expected purchases (StackedPlatt)
+    purchase_stack_bgnbd: bool = True
+    # stage model size (serving cost grows with its trees: classes x rounds)
+    stage_num_leaves: int = 31
+    stage_learning_rate: float = 0.1
+    stage_min_gain_to_split: float = 0.0
+    purchase_learning_rate: float = 0.03
+    purchase_num_leaves: int = 15
+    purchase_min_data_in_leaf: int = 20
     stages: tuple[str, ...] = STAGES
     features: FeatureConfig = field(default_factory=FeatureConfig)
     rules: StageRules = field(default_factory=StageRules)
@@ -138,16 +163,83 @@ def _fit_booster(
     )
 
 
+# Purchase-model features whose effect is constrained (+1: more is never less likely to buy,
+# -1: more is never more likely), when ``LifecycleConfig.monotone_purchase`` is on.
+MONOTONE: dict[str, int] = {
+    "orders_total": 1,
+    "repeat_order_days": 1,
+    "days_since_last_order": -1,
+    "bgnbd_p_purchase": 1,
+}
+
+
+def _monotone(names: list[str]) -> list[int]:
+    return [MONOTONE.get(n, 0) for n in names]
+
+
 def _balanced_weights(y: np.ndarray, k: int) -> np.ndarray:
     counts = np.bincount(y, minlength=k).astype(float)
     w = len(y) / (np.count_nonzero(counts) * np.maximum(counts, 1.0))
     return np.clip(w, 0.05, 50.0)[y]
 
 
-def fit_lifecycle_frame(frame: pd.DataFrame, config: LifecycleConfig) -> LifecycleFit:
-    """Fit all models on a prepared training frame (see :func:`build_training_frame`)."""
-    started = time.perf_counter()
+def outcome_split(
+    frame: pd.DataFrame, split: Any, config: LifecycleConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train / validation masks for the outcome models, over the dates with known outcomes.
+
+    The latest as-of dates often have no outcome yet (their horizon passes the end of the
+    data; with stage snapshots up to the last month, typically the last three), so the stage
+    split would leave the outcome models a thin validation set. Here the latest quarter of the
+    *labelled* dates validate (at least every labelled date of the stage validation, so the
+    reported metrics stay out of sample), with the same purge gap of one horizon.
+    """
+    labelled = sorted(frame.loc[frame[PURCHASE].notna(), "as_of"].unique())
+    if len(labelled) < 2:
+        return split.train, split.valid
+    in_stage_valid = sum(1 for d in labelled if pd.Timestamp(d) in set(split.valid_dates))
+    n_valid = max(round(len(labelled) * config.valid_fraction), in_stage_valid, 1)
+    n_valid = min(n_valid, len(labelled) - 1)
+    valid_dates = labelled[-n_valid:]
+    gap = pd.Timedelta(days=config.horizon_days)
+    train_dates = [d for d in labelled[:-n_valid] if d + gap <= valid_dates[0]]
+    if not train_dates:
+        train_dates = labelled[:-n_valid]
+    as_of = frame["as_of"]
+    return as_of.isin(train_dates).to_numpy(), as_of.isin(valid_dates).to_numpy()
+
+
+def model_names(config: LifecycleConfig) -> list[str]:
+    """The boosters' columns: the point-in-time features and, if enabled, the BG/NBD ones."""
     names = feature_names(config.features)
+    return [*names, *BGNBD_FEATURES] if config.bgnbd_features else names
+
+
+def fit_lifecycle_frame(
+    frame: pd.DataFrame, config: LifecycleConfig, bgnbd: BGNBDFeatures | None = None
+) -> LifecycleFit:
+    """Fit all models on a prepared training frame (see :func:`build_training_frame`).
+
+    ``bgnbd`` is the BG/NBD fit the scorer carries (fitted on all the history, see
+    :func:`fit_lifecycle`); without it, the fit of the frame's latest as-of date.
+    """
+    started = time.perf_counter()
+    base_names = feature_names(config.features)
+    names = model_names(config)
+    if config.bgnbd_features:
+        if not all(c in frame.columns for c in BGNBD_FEATURES):
+            frame = frame.copy()
+            fits = add_bgnbd_features(frame, config.horizon_days, base_names)
+            bgnbd = bgnbd or fits[max(fits)]
+        elif bgnbd is None:
+            last = frame[frame["as_of"] == frame["as_of"].max()]
+            bgnbd = BGNBDFeatures.fit(as_matrix(last, base_names), base_names, config.horizon_days)
+    else:
+        bgnbd = None
+    if config.purchase_objective not in ("binary", "poisson"):
+        raise TrainingInputError(
+            f"purchase_objective must be binary or poisson, not {config.purchase_objective!r}"
+        )
     split = time_split(frame, config.horizon_days, valid_fraction=config.valid_fraction)
     X = as_matrix(frame, names)
     tr, va = split.train, split.valid
@@ -167,7 +259,14 @@ def fit_lifecycle_frame(frame: pd.DataFrame, config: LifecycleConfig) -> Lifecyc
     k = len(present)
     weight = _balanced_weights(y_stage[tr_s].astype(int), k) if config.class_weighting else None
     stage_model = _fit_booster(
-        _lgb_params(config, "multiclass", num_class=k),
+        _lgb_params(
+            config,
+            "multiclass",
+            num_class=k,
+            num_leaves=config.stage_num_leaves,
+            learning_rate=config.stage_learning_rate,
+            min_gain_to_split=config.stage_min_gain_to_split,
+        ),
         X[tr_s],
         y_stage[tr_s],
         X[va_s],
@@ -180,26 +279,55 @@ def fit_lifecycle_frame(frame: pd.DataFrame, config: LifecycleConfig) -> Lifecyc
     stage_cal = fit_vector_scaling(raw_va, y_stage[va_s].astype(int))
 
     # propensities
-    def propensity(label: str, rows: np.ndarray) -> tuple[lgb.Booster | None, PlattScaling]:
+    o_tr, o_va = outcome_split(frame, split, config)
+
+    def propensity(
+        label: str, rows: np.ndarray, objective: str = "binary", target: str | None = None
+    ) -> tuple[lgb.Booster | None, PlattScaling]:
+        """A propensity model for the 0/1 ``label``, trained on ``target`` (the label itself,
+        or a count for the Poisson objective) and Platt-scaled to the label."""
         y = frame[label].to_numpy(dtype=float, na_value=np.nan)
-        m_tr, m_va = tr & rows & ~np.isnan(y), va & rows & ~np.isnan(y)
+        m_tr, m_va = o_tr & rows & ~np.isnan(y), o_va & rows & ~np.isnan(y)
         if min(y[m_tr].sum(), (1 - y[m_tr]).sum(), y[m_va].sum(), (1 - y[m_va]).sum()) < 5:
             log.warning("too few positive or negative %s labels; no model for it", label)
             return None, PlattScaling()
+        z = y if target is None else frame[target].to_numpy(dtype=float, na_value=np.nan)
+        extra: dict[str, Any] = {}
+        if label == PURCHASE and config.monotone_purchase:
+            extra["monotone_constraints"] = _monotone(names)
+        if label == PURCHASE:
+            extra.update(
+                learning_rate=config.purchase_learning_rate,
+                num_leaves=config.purchase_num_leaves,
+                min_data_in_leaf=config.purchase_min_data_in_leaf,
+            )
         model = _fit_booster(
-            _lgb_params(config, "binary"), X[m_tr], y[m_tr], X[m_va], y[m_va], names, config
+            _lgb_params(config, objective, **extra),
+            X[m_tr],
+            z[m_tr],
+            X[m_va],
+            z[m_va],
+            names,
+            config,
         )
-        return model, fit_platt(model.predict(X[m_va], raw_score=True), y[m_va])
+        margin = model.predict(X[m_va], raw_score=True)
+        if label == PURCHASE and config.bgnbd_features and config.purchase_stack_bgnbd:
+            log_expected = np.log(X[m_va, names.index("bgnbd_expected_purchases")])
+            return model, fit_stacked_platt(margin, log_expected, y[m_va])
+        return model, fit_platt(margin, y[m_va])
 
     all_rows = np.ones(len(frame), dtype=bool)
-    purchase_model, purchase_cal = propensity(PURCHASE, all_rows)
+    if config.purchase_objective == "poisson":
+        purchase_model, purchase_cal = propensity(PURCHASE, all_rows, "poisson", PURCHASE_DAYS)
+    else:
+        purchase_model, purchase_cal = propensity(PURCHASE, all_rows)
     if purchase_model is None:
         raise TrainingInputError("the purchase outcome has too few positives or negatives")
     customers = frame["orders_total"].to_numpy() > 0
     churn_model, churn_cal = propensity(CHURN, customers)
 
     scorer = LifecycleScorer(
-        feature_names=names,
+        feature_names=base_names,
         stages=present,
         stage_model=stage_model,
         purchase_model=purchase_model,
@@ -211,6 +339,7 @@ def fit_lifecycle_frame(frame: pd.DataFrame, config: LifecycleConfig) -> Lifecyc
         campaigns=config.campaigns,
         feature_config=config.features,
         horizon_days=config.horizon_days,
+        bgnbd=bgnbd,
     )
     valid = frame[va].reset_index(drop=True)
     scores = scorer.predict_parts(as_matrix(valid, names), contributions=False)["score"]
@@ -239,7 +368,7 @@ def _short(metrics: dict[str, float]) -> str:
 
 def evaluate_lifecycle(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str, float]:
     """Metrics of a scorer on a labelled frame (the gate calls this for the champion too)."""
-    parts = scorer.predict_parts(as_matrix(frame, scorer.feature_names), contributions=False)
+    parts = scorer.predict_parts(_matrix(scorer, frame), contributions=False)
     predicted = np.asarray(scorer.stages, dtype=object)[parts["stage_index"]]
     metrics = stage_metrics(
         frame["stage"].to_numpy(dtype=object),
@@ -259,19 +388,26 @@ def evaluate_lifecycle(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str
     return metrics
 
 
+def _matrix(scorer: Any, frame: pd.DataFrame) -> np.ndarray:
+    """The scorer's input from a frame (older scorers lack ``frame_matrix``)."""
+    if hasattr(scorer, "frame_matrix"):
+        return scorer.frame_matrix(frame)
+    return as_matrix(frame, scorer.feature_names)
+
+
 def lifecycle_figures(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str, Any]:
-    parts = scorer.predict_parts(as_matrix(frame, scorer.feature_names), contributions=False)
+    parts = scorer.predict_parts(_matrix(scorer, frame), contributions=False)
     y = frame[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(y)
     predicted = np.asarray(scorer.stages, dtype=object)[parts["stage_index"]]
     return {
         "plots/feature_importance_purchase.png": importance_figure(
-            scorer.feature_names,
+            scorer.model_feature_names,
             scorer.purchase_model.feature_importance("gain"),
             "purchase model: feature importance",
         ),
         "plots/feature_importance_stage.png": importance_figure(
-            scorer.feature_names,
+            scorer.model_feature_names,
             scorer.stage_model.feature_importance("gain"),
             "stage model: feature importance",
         ),
@@ -305,7 +441,14 @@ def fit_lifecycle(
         rules=config.rules,
         web_scores=web_scores,
     )
-    return fit_lifecycle_frame(frame, config)
+    bgnbd = None
+    if config.bgnbd_features:
+        # the scorer carries a BG/NBD fit on all the history (cut-off: the day after the data)
+        end = data_end(events, transactions).floor("D") + pd.Timedelta(days=1)
+        history = build_features(None, transactions, end, config.features)
+        names = feature_names(config.features)
+        bgnbd = BGNBDFeatures.fit(as_matrix(history, names), names, config.horizon_days)
+    return fit_lifecycle_frame(frame, config, bgnbd)
 
 
 def train_lifecycle(
@@ -338,7 +481,7 @@ def train_lifecycle(
         web_scores=web_scores,
     )
     names = fit.scorer.feature_names
-    columns = ["account_id", "as_of", *names, "stage", PURCHASE, CHURN]
+    columns = ["account_id", "as_of", *fit.scorer.model_feature_names, "stage", PURCHASE, CHURN]
     valid = fit.valid_frame[columns]
     params = config.params()
     params["as_of_dates"] = ",".join(f"{d:%Y-%m-%d}" for d in sorted(fit.frame["as_of"].unique()))

@@ -78,7 +78,7 @@ def test_pickle_round_trip_scoring_accounts_and_bad_shape(lifecycle_fit, history
 
 def test_path_contributions_add_up_and_agree_with_treeshap(lifecycle_fit) -> None:
     scorer = lifecycle_fit.scorer
-    X = as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:300]
+    X = scorer.model_matrix(as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:300])
     margin, contrib = scorer.paths(scorer.purchase_model, X)
     raw = scorer.purchase_model.predict(X, raw_score=True)
     np.testing.assert_allclose(margin, raw, atol=1e-9)
