@@ -17,9 +17,11 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from serving.api import errors
-from serving.api.limits import BodyLimitMiddleware, RateLimiter
+from serving.api.auth import AUTH_FAILURE_BURST, AUTH_FAILURES_PER_MINUTE, ApiKeyVerifier
+from serving.api.limits import BodyLimitMiddleware, FailedAuthLimiter, RateLimiter
 from serving.api.metrics import Metrics, ObservabilityMiddleware
 from serving.api.routes import events, health, models, prospect_lists, score
+from serving.api.score_body import add_score_request_schema
 from serving.api.served_models import (
     DEFAULT_FAMILIES,
     MlflowModelSource,
@@ -30,7 +32,6 @@ from serving.api.served_models import (
 from serving.api.state import AppState
 from serving.db import check_reachable, make_engine
 from serving.jobs import JobHandler, JobRunner
-from serving.keys import KeyVerifier
 from serving.logs import configure_logging
 from serving.prospect_jobs import PROSPECT_LIST_KIND, make_prospect_list_handler
 from serving.settings import Settings, get_settings
@@ -99,11 +100,16 @@ def create_app(
         app.state.svc = AppState(
             settings=settings,
             engine=engine,
-            verifier=KeyVerifier(engine, ttl=settings.api_key_cache_seconds),
+            verifier=ApiKeyVerifier(engine, ttl=settings.api_key_cache_seconds),
             limiter=RateLimiter(settings.api_rate_limit_per_minute),
             models=served,
             runner=runner,
             metrics=metrics,
+            auth_failures=FailedAuthLimiter(
+                # Settings has no fields for these yet: the defaults apply unless it grows them
+                getattr(settings, "api_auth_failures_per_minute", AUTH_FAILURES_PER_MINUTE),
+                getattr(settings, "api_auth_failure_burst", AUTH_FAILURE_BURST),
+            ),
         )
         checker = None
         if settings.model_reload_interval_seconds > 0:
@@ -135,6 +141,15 @@ def create_app(
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    default_openapi = app.openapi
+
+    def openapi() -> dict:
+        # /v1/score parses its body itself: its request model goes into the schema here
+        if app.openapi_schema is None:
+            app.openapi_schema = add_score_request_schema(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
