@@ -1,8 +1,10 @@
-"""Request limits: a body-size cap (413) and a per-key token-bucket rate limit (429)."""
+"""Request limits: a body-size cap (413), a per-key token-bucket rate limit (429) and a limit on
+failed authentications per client address (429)."""
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 
 from serving.api.errors import ApiError, error_response
@@ -91,3 +93,48 @@ class RateLimiter:
             return True, 0.0
         self._buckets[key] = (tokens, now)
         return False, (1.0 - tokens) / self.rate
+
+
+class FailedAuthLimiter:
+    """Failed authentications per client address: a token bucket of ``burst`` failures that
+    refills at ``per_minute`` (0 turns the limit off). While an address's bucket is empty, its
+    requests that would need a key lookup (or fail again) get 429 before touching the database.
+
+    Bounded: at most ``max_clients`` addresses are tracked (least recently failing dropped
+    first), so a flood of source addresses cannot grow memory. In memory, per process.
+    Used from the event loop only (no lock needed).
+    """
+
+    def __init__(self, per_minute: float, burst: int, max_clients: int = 10_000) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(max(1, burst))
+        self.max_clients = max_clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def _tokens(self, client: str, now: float) -> float:
+        entry = self._buckets.get(client)
+        if entry is None:
+            return self.burst
+        tokens, last = entry
+        return min(self.burst, tokens + (now - last) * self.rate)
+
+    def retry_after(self, client: str) -> float:
+        """Seconds until ``client`` may try again; 0 when it is not blocked."""
+        if self.rate <= 0:
+            return 0.0
+        tokens = self._tokens(client, time.monotonic())
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
+    def failed(self, client: str) -> None:
+        """Count one failed authentication of ``client``."""
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        tokens = max(0.0, self._tokens(client, now) - 1.0)
+        self._buckets[client] = (tokens, now)
+        self._buckets.move_to_end(client)
+        while len(self._buckets) > self.max_clients:
+            self._buckets.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._buckets)

@@ -69,6 +69,12 @@ class Metrics:
             ["key_id"],
             registry=self.registry,
         )
+        self.auth_failures = Counter(
+            "leadscope_auth_failures",
+            "Failed authentications: refused (401) or limited (429, too many from one address)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.events = Counter(
             "leadscope_events_ingested",
             "Events posted, by outcome (inserted, duplicate)",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from fastapi import Request
 
-from serving.api.limits import RateLimiter
+from serving.api.limits import FailedAuthLimiter, RateLimiter
 from serving.api.metrics import Metrics
 from serving.api.served_models import ServedModels
 from serving.jobs import JobRunner
@@ -25,6 +25,7 @@ class AppState:
     models: ServedModels
     runner: JobRunner
     metrics: Metrics
+    auth_failures: FailedAuthLimiter
 
 
 def get_state(request: Request) -> AppState:
