@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import socket
+
 import typer
 
 from serving.cli.app import app, keys_app
 from serving.cli.context import database, settings_and_logging
 from serving.errors import InputError
 from serving.keys import create_key, list_keys, parse_scopes, revoke_key
+
+
+def _tcp_listener(sock: socket.socket) -> socket.socket:
+    """The listening socket with its protocol set to TCP. uvicorn binds the socket itself for
+    ``--workers N`` and leaves ``proto`` at 0; accepted connections inherit it and the event
+    loop then skips ``TCP_NODELAY``, so every keep-alive response waits ~40 ms for the peer's
+    delayed ACK (uvicorn issue #3149). Re-wrapping the descriptor lets Python read the real
+    protocol back."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto:
+        return sock
+    fixed = socket.socket(fileno=sock.detach())  # family, type and proto read from the fd
+    fixed.set_inheritable(True)
+    return fixed
+
+
+def _run_uvicorn(workers: int, **options: object) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if workers <= 1:
+        uvicorn.run("serving.api.app:app_from_env", factory=True, workers=1, **options)  # type: ignore[arg-type]
+        return
+    config = uvicorn.Config(
+        "serving.api.app:app_from_env",
+        factory=True,
+        workers=workers,
+        **options,  # type: ignore[arg-type]
+    )
+    sock = _tcp_listener(config.bind_socket())
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
 
 
 @app.command("serve")
@@ -17,12 +54,10 @@ def serve_cmd(
     workers: int = typer.Option(
         1,
         min=1,
-        help="worker processes; measure first: uvicorn 0.54 turns TCP_NODELAY off with >1",
+        help="worker processes (each loads the models; limits and metrics are per worker)",
     ),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs). Migrates the database first."""
-    import uvicorn
-
     settings = settings_and_logging()
     database(settings).dispose()  # migrate once, before any worker starts
     bind_host = host or settings.api_host
@@ -30,12 +65,10 @@ def serve_cmd(
     if not 0 < bind_port < 65536:
         raise InputError(f"--port {bind_port} is not a TCP port")
     typer.echo(f"serving on http://{bind_host}:{bind_port} with {workers} worker(s)", err=True)
-    uvicorn.run(
-        "serving.api.app:app_from_env",
-        factory=True,
+    _run_uvicorn(
+        workers,
         host=bind_host,
         port=bind_port,
-        workers=workers,
         access_log=False,  # the app writes its own access log with the request id
         log_config=None,
         timeout_graceful_shutdown=int(settings.job_shutdown_grace_seconds) + 5,
