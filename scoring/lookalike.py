@@ -1,6 +1,6 @@
 """The lookalike model: how much a company's term profile resembles the customers'.
 
-Three views of resemblance, each computed with sparse matrix algebra over whole batches:
+Four views of resemblance, each computed with matrix algebra over whole batches:
 
 1. **segment similarity**: cosine to the nearest segment centroid (:mod:`scoring.segments`);
 2. **nearest customers**: mean cosine to the ``n_neighbors`` most similar customers;
@@ -9,11 +9,21 @@ Three views of resemblance, each computed with sparse matrix algebra over whole 
    for), so this is positive-unlabelled learning: the classifier is cross-fitted, and a
    background company is always scored by a fold model that did not see it as a negative
    (:attr:`LookalikeModel.oof_ids_`); class weights are balanced.
+4. **latent similarity**: cosine to the nearest segment centroid in a latent semantic space
+   (LSA: a truncated SVD of the training profiles, customers and background). Two sites about
+   the same business that use different words are close there; with one to three customers
+   the term views see only a few words and this view carries the ranking.
 
-The three are standardised against the background and averaged with equal weights into a raw
-score (a stacker learned from a handful of customers proved too noisy, and a Platt fit on them
-could even flip its sign). The raw score is calibrated against the background's out-of-sample
-raw scores: the score is the share of non-customer sites that resemble the customers less
+The views are standardised against the background and combined with fixed weights that depend
+only on the number of customers ``n`` (:func:`view_weights`): each of the three term views
+weighs ``r = n / (n + prior_customers)``, the latent view ``2 - r``. With one to three
+customers the term views see a handful of words (their centroid, neighbours and classifier are
+noise-dominated) and the latent view carries the ranking; at ``prior_customers`` (20)
+customers the term views together weigh as much as the latent view; with hundreds they weigh
+almost 1 each, as before the latent view existed. No weight is learned from the customers
+(a stacker learned from a handful of customers proved too noisy, and a Platt fit on them could
+even flip its sign). The raw score is calibrated against the background's out-of-sample raw
+scores: the score is the share of non-customer sites that resemble the customers less
 (scaled to 0..99), so 90 means "more customer-like than 90 % of the market", whatever the number
 of customers or candidates in a run; beyond the best background site it approaches 100
 smoothly. Ranking uses the raw score.
@@ -30,7 +40,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.decomposition import TruncatedSVD
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from scoring.errors import ScoringInputError
 from scoring.segments import (
@@ -46,7 +58,50 @@ from scoring.segments import (
 log = logging.getLogger(__name__)
 
 MIN_CUSTOMERS = 3
-FEATURES = ("segment_similarity", "neighbor_similarity", "pu_logit")
+FEATURES = ("segment_similarity", "neighbor_similarity", "pu_logit", "latent_similarity")
+
+
+def auto_components(n_documents: int) -> int:
+    """Latent dimensions for a training corpus of ``n_documents`` profiles: about the square
+    root of the corpus size (more companies, more distinguishable lines of business), within
+    [2, 100] (scoring time grows linearly with it)."""
+    return int(np.clip(round(np.sqrt(n_documents)), 2, 100))
+
+
+def view_weights(n_customers: int, prior_customers: float, latent: bool = True) -> np.ndarray:
+    """Weights of the standardised views (order of :data:`FEATURES`), summing to 1.
+
+    They depend only on the number of customers: ``r = n / (n + prior_customers)`` is how far
+    the term views (segment centroid, nearest customers, PU classifier), estimated from the
+    customers' own words, can be trusted; the latent view weighs ``2 - r`` (it carries the
+    ranking when a few customers give the term views only a few words). Without a latent view
+    the term views weigh equally.
+    """
+    r = n_customers / (n_customers + prior_customers) if prior_customers > 0 else 1.0
+    w = np.array([r, r, r, 2.0 - r]) if latent else np.array([1.0, 1.0, 1.0, 0.0])
+    return w / w.sum()
+
+
+class LatentSpace(NamedTuple):
+    """A truncated SVD of TF-IDF profiles: rows are projected with ``X @ basis`` and
+    L2-normalised, so a dot product is the cosine in the latent space."""
+
+    basis: np.ndarray  # V x k (the SVD's components, transposed), C order, float32
+
+    @classmethod
+    def fit(cls, X: sp.spmatrix, n_components: int, random_state: int = 0) -> LatentSpace:
+        k = max(1, min(n_components, X.shape[0] - 1, X.shape[1] - 1))
+        svd = TruncatedSVD(k, algorithm="randomized", n_iter=5, random_state=random_state)
+        svd.fit(sp.csr_matrix(X, dtype=np.float32))
+        return cls(np.ascontiguousarray(svd.components_.T, dtype=np.float32))
+
+    @property
+    def n_components(self) -> int:
+        return int(self.basis.shape[1])
+
+    def project(self, X: sp.spmatrix) -> np.ndarray:
+        E = np.asarray(X @ self.basis, dtype=np.float32)
+        return normalize(E, copy=False)
 
 
 class LookalikeScores(NamedTuple):
@@ -54,6 +109,39 @@ class LookalikeScores(NamedTuple):
     raw: np.ndarray  # rank by this (strictly ordered where the score saturates)
     segment: np.ndarray  # assigned segment id
     similarity: np.ndarray  # cosine to the assigned segment's centroid
+
+
+def _dense_centroids(E: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """L2-normalised mean of the (dense) rows of each segment."""
+    k = int(labels.max()) + 1
+    sums = np.zeros((k, E.shape[1]), dtype=np.float64)
+    np.add.at(sums, labels, E)
+    return normalize(sums).astype(np.float32)
+
+
+def _loo_centroid_similarity(X: sp.spmatrix | np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each row's best cosine to a segment centroid, with the row itself left out of its own
+    segment's centroid (rows L2-normalised; sparse or dense)."""
+    k = int(labels.max()) + 1
+    n = X.shape[0]
+    member = sp.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+    sums = member @ X
+    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
+    sums = sums.astype(np.float64)  # k x V (dense)
+    dots = np.asarray(X @ sums.T, dtype=np.float64)  # n x k
+    sq = (sums**2).sum(axis=1)  # k
+    self_sq = (
+        np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        if sp.issparse(X)
+        else (np.asarray(X, dtype=np.float64) ** 2).sum(axis=1)
+    )
+    rows = np.arange(n)
+    norms = np.tile(np.sqrt(sq), (n, 1))
+    dots[rows, labels] -= self_sq
+    own_sq = sq[labels] - 2 * (dots[rows, labels] + self_sq) + self_sq
+    norms[rows, labels] = np.sqrt(np.maximum(own_sq, 0.0))
+    sims = np.where(norms > 1e-9, dots / np.maximum(norms, 1e-9), 0.0)
+    return sims.max(axis=1)
 
 
 def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
@@ -70,6 +158,9 @@ class LookalikeModel(BaseEstimator):
         self,
         n_neighbors: int = 3,
         C: float = 1.0,
+        n_components: int | None = None,
+        prior_customers: float = 20.0,
+        min_customers: int = MIN_CUSTOMERS,
         cv_folds: int = 5,
         max_segments: int = 8,
         min_gap: float = 0.1,
@@ -79,6 +170,9 @@ class LookalikeModel(BaseEstimator):
     ) -> None:
         self.n_neighbors = n_neighbors
         self.C = C
+        self.n_components = n_components
+        self.prior_customers = prior_customers
+        self.min_customers = min_customers
         self.cv_folds = cv_folds
         self.max_segments = max_segments
         self.min_gap = min_gap
@@ -95,11 +189,20 @@ class LookalikeModel(BaseEstimator):
         customer_ids: Sequence[str],
         unlabelled_ids: Sequence[str],
         terms: np.ndarray,
+        latent: LatentSpace | None = None,
     ) -> LookalikeModel:
+        """Fit on customers (``X_pos``) against the background (``X_unl``).
+
+        The latent space is a truncated SVD of customers and background together
+        (``n_components``: None = :func:`auto_components`, 0 = no latent view); pass ``latent``
+        to reuse one fitted on the same corpus (a benchmark scoring many seed sets of one
+        corpus does).
+        """
         n_pos, n_unl = X_pos.shape[0], X_unl.shape[0]
-        if n_pos < MIN_CUSTOMERS:
+        need = max(1, self.min_customers)
+        if n_pos < need:
             raise ScoringInputError(
-                f"the lookalike model needs at least {MIN_CUSTOMERS} customers with usable "
+                f"the lookalike model needs at least {need} customers with usable "
                 f"pages, got {n_pos}"
             )
         if n_unl < 2:
@@ -121,6 +224,13 @@ class LookalikeModel(BaseEstimator):
         )
         self.labels_, self.silhouettes_ = choose_segments(X_pos, seg_params)
         self.centroids_ = centroids(X_pos, self.labels_)
+        if latent is None and self.n_components != 0:
+            k = self.n_components or auto_components(n_pos + n_unl)
+            latent = LatentSpace.fit(sp.vstack([X_pos, X_unl]), k, self.random_state)
+        self.latent_ = latent
+        if latent is not None:
+            E_pos = latent.project(X_pos)
+            self.latent_centroids_ = _dense_centroids(E_pos, self.labels_)
         self.diff_z_ = log_odds_z(document_counts(X_pos), document_counts(X_unl)).astype(np.float32)
         self.segments_: list[Segment] = describe_segments(
             X_pos, self.labels_, list(customer_ids), document_counts(X_unl), self.terms_, seg_params
@@ -142,28 +252,36 @@ class LookalikeModel(BaseEstimator):
             oof[test] = (
                 self._classifier().fit(X_all[train], y[train]).decision_function(X_all[test])
             )
+        self.classifier_ = self._classifier().fit(X_all, y)
         for f in np.unique(pos_fold):
             train = np.r_[np.flatnonzero(pos_fold != f), unl_rows]
             test = np.flatnonzero(pos_fold == f)
-            oof[test] = (
-                self._classifier().fit(X_all[train], y[train]).decision_function(X_all[test])
-            )
-        self.classifier_ = self._classifier().fit(X_all, y)
+            # with a single customer there is no model without it: it gets the in-sample score
+            clf = self._classifier().fit(X_all[train], y[train]) if n_pos > 1 else self.classifier_
+            oof[test] = clf.decision_function(X_all[test])
         self.oof_ids_ = pd.Index(list(unlabelled_ids))
         self.oof_logit_ = oof[n_pos:].astype(np.float32)
 
         # stacked, calibrated score from out-of-sample features
         F_pos = np.column_stack(
-            [self._loo_segment_similarity(X_pos), self._loo_neighbor_similarity(X_pos), oof[:n_pos]]
+            [
+                _loo_centroid_similarity(X_pos, self.labels_),
+                self._loo_neighbor_similarity(X_pos),
+                oof[:n_pos],
+                _loo_centroid_similarity(E_pos, self.labels_)
+                if latent is not None
+                else np.zeros(n_pos),
+            ]
         )
         F_unl = self._features(X_unl, list(unlabelled_ids))[0]
         F = np.vstack([F_pos, F_unl])
-        # each view standardised against the background, then averaged with equal weights:
-        # with tens of customers a learned stacker is too noisy to trust (it was measured)
+        # each view standardised against the background, then combined with weights that
+        # depend only on the number of customers (a stacker learned from tens of customers is
+        # too noisy to trust: it was measured)
         self.feature_mean_ = F_unl.mean(axis=0)
         self.feature_scale_ = F_unl.std(axis=0) + 1e-6
         Z = (F - self.feature_mean_) / self.feature_scale_
-        self.stack_weights_ = np.full(Z.shape[1], 1.0 / Z.shape[1])
+        self.stack_weights_ = view_weights(n_pos, self.prior_customers, latent is not None)
         raw_unl = Z[n_pos:] @ self.stack_weights_
         self.calibration_ = np.quantile(raw_unl, np.linspace(0.0, 1.0, 201))
         self.customer_scores_ = self._calibrate(Z[:n_pos] @ self.stack_weights_)
@@ -179,26 +297,6 @@ class LookalikeModel(BaseEstimator):
     def _classifier(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
 
-    def _loo_segment_similarity(self, X_pos: sp.csr_matrix) -> np.ndarray:
-        """Each customer's segment similarity with itself left out of its centroid."""
-        k = int(self.labels_.max()) + 1
-        member = sp.csr_matrix(
-            (np.ones(len(self.labels_)), (self.labels_, np.arange(len(self.labels_)))),
-            shape=(k, len(self.labels_)),
-        )
-        sums = np.asarray((member @ X_pos).todense(), dtype=np.float64)  # k x V
-        dots = np.asarray(X_pos @ sums.T)  # n x k
-        sq = (sums**2).sum(axis=1)  # k
-        self_sq = np.asarray(X_pos.multiply(X_pos).sum(axis=1)).ravel()
-        rows = np.arange(X_pos.shape[0])
-        norms = np.tile(np.sqrt(sq), (X_pos.shape[0], 1))
-        own = self.labels_
-        dots[rows, own] -= self_sq
-        own_sq = sq[own] - 2 * (dots[rows, own] + self_sq) + self_sq
-        norms[rows, own] = np.sqrt(np.maximum(own_sq, 0.0))
-        sims = np.where(norms > 1e-9, dots / np.maximum(norms, 1e-9), 0.0)
-        return sims.max(axis=1)
-
     def _loo_neighbor_similarity(self, X_pos: sp.csr_matrix) -> np.ndarray:
         S = np.asarray((X_pos @ X_pos.T).todense(), dtype=np.float64)
         if S.shape[0] < 2:
@@ -210,10 +308,11 @@ class LookalikeModel(BaseEstimator):
     def _features(
         self, X: sp.csr_matrix, ids: Sequence[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Features (n x 3) and assigned segment per row, computed in row chunks."""
+        """Features (n x 4, :data:`FEATURES`) and assigned segment per row, in row chunks."""
         X = sp.csr_matrix(X, dtype=np.float32)
         n = X.shape[0]
-        F = np.empty((n, 3), dtype=np.float64)
+        latent: LatentSpace | None = getattr(self, "latent_", None)  # None: older pickles
+        F = np.zeros((n, 4), dtype=np.float64)
         seg = np.empty(n, dtype=np.int32)
         cust_t = self.customers_.T.tocsr()
         coef = self.classifier_.coef_.ravel().astype(np.float32)
@@ -228,6 +327,8 @@ class LookalikeModel(BaseEstimator):
             S = (Xc @ cust_t).toarray()
             F[rows, 1] = _topk_mean(S, self.n_neighbors)
             F[rows, 2] = Xc @ coef + b
+            if latent is not None:
+                F[rows, 3] = (latent.project(Xc) @ self.latent_centroids_.T).max(axis=1)
 
         starts = range(0, n, self.chunk_rows)
         if self.n_jobs and self.n_jobs > 1 and len(starts) > 1:
@@ -259,7 +360,8 @@ class LookalikeModel(BaseEstimator):
         Pass ``ids`` (domains) so background companies get their out-of-fold classifier score.
         """
         F, seg = self._features(X, ids)
-        raw = ((F - self.feature_mean_) / self.feature_scale_) @ self.stack_weights_
+        w = self.stack_weights_
+        raw = ((F[:, : len(w)] - self.feature_mean_) / self.feature_scale_) @ w
         return LookalikeScores(self._calibrate(raw), raw, seg, F[:, 0])
 
     def explain(

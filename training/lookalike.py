@@ -48,6 +48,8 @@ class LookalikeConfig:
     max_features: int = 50_000
     n_neighbors: int = 3
     C: float = 1.0
+    n_components: int | None = None  # latent (LSA) dimensions; None: sqrt(documents), 0: none
+    prior_customers: float = 20.0  # customers at which term and latent views weigh the same
     cv_folds: int = 5
     max_segments: int = 8
     min_gap: float = 0.1
@@ -101,6 +103,8 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
     model = LookalikeModel(
         n_neighbors=config.n_neighbors,
         C=config.C,
+        n_components=config.n_components,
+        prior_customers=config.prior_customers,
         cv_folds=config.cv_folds,
         max_segments=config.max_segments,
         min_gap=config.min_gap,
@@ -237,6 +241,13 @@ def train_lookalike(
     with mlflow.start_run(run_name="lookalike") as run:
         result.run_id = run.info.run_id
         mlflow.log_params(config.params())
+        latent = scorer.model.latent_
+        mlflow.log_params(
+            {
+                "latent_dims_used": latent.n_components if latent is not None else 0,
+                "view_weights": ",".join(f"{w:.3f}" for w in scorer.model.stack_weights_),
+            }
+        )
         mlflow.log_metrics(metrics)
         mlflow.set_tags({"data_digest": digest, "model_family": "lookalike"})
         dataset = pd.DataFrame(
