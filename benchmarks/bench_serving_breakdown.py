@@ -1,8 +1,10 @@
 """Where the time of one ``POST /v1/score`` goes, in process, against MLflow's pyfunc path.
 
-Same model as ``bench_serving_throughput.py``. For 1 and 100 records: JSON parsing, request
-validation (pydantic), the whole scoring call, the model's parts (stage model, purchase model
-with ``pred_contrib`` for the reasons, the reasons themselves) and response serialisation;
+Same model as ``bench_serving_throughput.py``. For 1 and 100 records: body parsing and
+validation as the route does it (against the former stdlib json + pydantic ``ScoreRequest``),
+the whole scoring call and its parts (feature matrix, stage model, purchase model with the path
+attributions that give the reasons, churn model; TreeSHAP for reference), the score metrics and
+response serialisation;
 then ``mlflow.pyfunc`` ``predict`` on the same rows (schema enforcement + the same scorer), the
 work ``mlflow models serve`` does per request besides HTTP. Ratios say how far serving
 overhead, rather than the model, decides throughput.
@@ -12,6 +14,7 @@ overhead, rather than the model, decides throughput.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -36,38 +39,62 @@ def per_call_ms(fn: Callable[[], object], seconds: float = 1.5) -> float:
 
 
 def _report(n: int, names: list[str], rows: list[list[float]], loaded, pyfunc) -> None:  # type: ignore[no-untyped-def]
+    from serving.api.metrics import Metrics
     from serving.api.schemas import ScoreRequest
-    from serving.api.scoring import score_records
+    from serving.api.score_body import parse_score_body
+    from serving.api.scoring import feature_rows, score_records
 
     s = loaded.scorer
     data = {"records": [dict(zip(names, r, strict=True)) for r in rows[:n]]}
     body = orjson.dumps(data)
-    req = ScoreRequest.model_validate(data)
+    req = parse_score_body(body)
     X = np.array(rows[:n], dtype=float)
+    # the boosters' input (scorers with derived columns build it from the feature rows)
+    Xm = s.model_matrix(X) if hasattr(s, "model_matrix") else X
     payload = score_records(loaded, req.records)
     frame = pd.DataFrame(rows[:n], columns=names)
+    metrics = Metrics()
     t = {
-        "json parse": per_call_ms(lambda: orjson.loads(body)),
-        "validation (pydantic)": per_call_ms(lambda: ScoreRequest.model_validate(data)),
+        "parse + validate (API)": per_call_ms(lambda: parse_score_body(body)),
+        " was: json + pydantic": per_call_ms(lambda: ScoreRequest.model_validate(json.loads(body))),
         "score_records (all)": per_call_ms(lambda: score_records(loaded, req.records)),
-        " stage model": per_call_ms(
-            lambda: s.stage_model.predict(X, raw_score=True, num_threads=1)
+        " feature matrix": per_call_ms(
+            lambda: np.array(feature_rows(req.records, names), dtype=np.float64)
         ),
-        " purchase pred_contrib": per_call_ms(
-            lambda: s.purchase_model.predict(X, pred_contrib=True, num_threads=1)
+        " scorer score_array": per_call_ms(lambda: s.score_array(X)),
+        "  stage model": per_call_ms(
+            lambda: s.stage_model.predict(Xm, raw_score=True, num_threads=1)
+        ),
+        "  purchase paths+margin": per_call_ms(lambda: s.paths(s.purchase_model, Xm, 1)),
+        "  churn model": per_call_ms(
+            lambda: (
+                s.churn_model.predict(Xm, raw_score=True, num_threads=1)
+                if s.churn_model is not None
+                else None
+            )
+        ),
+        " (TreeSHAP, reference)": per_call_ms(
+            lambda: s.purchase_model.predict(Xm, pred_contrib=True, num_threads=1)
+        ),
+        "metrics observe": per_call_ms(
+            lambda: metrics.observe_scores("m", "1", payload["results"])
         ),
         "response (orjson)": per_call_ms(
             lambda: orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
         ),
         "mlflow pyfunc predict": per_call_ms(lambda: pyfunc.predict(frame)),
     }
-    ours = t["json parse"] + t["validation (pydantic)"] + t["score_records (all)"]
+    ours = t["parse + validate (API)"] + t["score_records (all)"] + t["metrics observe"]
     ours += t["response (orjson)"]
-    print(f"\n{n} record(s) per request (ms per call)")
+    print(f"\n{n} record(s) per request (ms per call; lines indented are parts of the line above)")
     for k, v in t.items():
-        print(f"  {k:<24}{v:9.3f}")
-    print(f"  {'leadscope total':<24}{ours:9.3f}")
+        print(f"  {k:<26}{v:9.3f}")
+    print(f"  {'leadscope total':<26}{ours:9.3f}")
     print(f"  mlflow pyfunc / leadscope in process: {t['mlflow pyfunc predict'] / ours:.1f}x")
+    print(
+        f"  parse + validate vs json + pydantic: "
+        f"{t[' was: json + pydantic'] / t['parse + validate (API)']:.1f}x faster"
+    )
 
 
 def main() -> None:
