@@ -22,6 +22,8 @@ from scoring.registry import LoadedModel
 
 log = logging.getLogger(__name__)
 
+_NOT_FOUND_CODES = frozenset({"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"})
+
 DEFAULT_FAMILIES: dict[str, str] = {
     "lifecycle": "leadscope-lifecycle",
     "leads": "leadscope-leads",
@@ -60,7 +62,12 @@ class MlflowModelSource:
         try:
             return str(client.get_model_version_by_alias(name, alias).version)
         except MlflowException as exc:
-            raise ModelUnavailableError(f"model {name}@{alias} not found: {exc.message}") from exc
+            if exc.error_code in _NOT_FOUND_CODES:
+                raise ModelUnavailableError(
+                    f"model {name}@{alias} not found: {exc.message}"
+                ) from exc
+            # a dead HTTP registry surfaces as an MlflowException too ("API request ... failed")
+            raise ModelUnavailableError(f"model registry unreachable: {exc.message}") from exc
         except Exception as exc:
             raise ModelUnavailableError(f"model registry unreachable: {exc}") from exc
 
