@@ -15,8 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from serving.db import open_database
+from serving.keys import Scope, create_key
+
 from .conftest import ModelStore, server_env
-from .live import LiveServer, cli, free_port, start_server
+from .live import LiveServer, free_port, start_server
 
 ROW = {"n_web_visit_30d": 3, "n_email_open_90d": 2}
 
@@ -45,6 +48,16 @@ def _start_mlflow_server(backend_uri: str, log: Path) -> tuple[subprocess.Popen,
         time.sleep(0.3)
     proc.kill()
     raise AssertionError(f"mlflow server did not start:\n{log.read_text()[-3000:]}")
+
+
+def _key(env: dict[str, str], *scopes: Scope) -> str:
+    """A key in the server's database, created in process (one CLI start less per test on
+    busy cores; the CLI path has its own tests)."""
+    engine = open_database(env["LEADSCOPE_DATABASE_URL"])
+    try:
+        return create_key(engine, frozenset(scopes)).token
+    finally:
+        engine.dispose()
 
 
 def _wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -79,7 +92,7 @@ def test_periodic_reload_and_registry_going_away(model_store: ModelStore, tmp_pa
             MLFLOW_HTTP_REQUEST_MAX_RETRIES="0",
             MLFLOW_HTTP_REQUEST_TIMEOUT="5",
         )
-        token = cli(["keys", "create", "--scopes", "crm,admin"], env).strip()
+        token = _key(env, Scope.CRM, Scope.ADMIN)
         server = start_server(env, tmp_path / "server.log")
         pid = server.proc.pid
         with server.client(token) as api:
@@ -146,7 +159,7 @@ def test_serve_with_two_workers(model_store: ModelStore, tmp_path: Path) -> None
         LEADSCOPE_API_MODELS="lifecycle",
         LEADSCOPE_JOB_WORKERS="0",
     )
-    token = cli(["keys", "create", "--scopes", "crm"], env).strip()
+    token = _key(env, Scope.CRM)
     server = start_server(env, tmp_path / "server.log", args=("--workers", "2"))
     try:
         # /healthz answers as soon as one worker is up: wait for both to finish starting
