@@ -12,7 +12,8 @@ before E given to the models:
   stopping and calibration), scored at E through the scorer (``score_accounts``: features as
   of E, ``p_purchase``). Nothing is fitted on the evaluated window.
 - With ``--variants``: the same production pipeline with other ``LifecycleConfig`` settings
-  (ablations: no BG/NBD features, Poisson objective, monotone constraints).
+  (ablations: without BG/NBD, BG/NBD columns without the stacked calibration, a slower
+  purchase booster, Poisson objective, monotone constraints).
 
 Reports ROC-AUC and top-decile lift for each, and the difference / ratio to BG/NBD. Data:
 ../shared/data/cdnow-lifetimes/CDNOW_master.txt. Run:
@@ -42,7 +43,9 @@ WEEK = pd.Timedelta(days=7)
 EVALUATION_DATES = ("1997-10-01", "1998-01-01", "1998-04-01")
 PRODUCTION = "leadscope production model"
 VARIANTS = {
-    "production, no BG/NBD features": LifecycleConfig(bgnbd_features=False),
+    "production without BG/NBD": LifecycleConfig(bgnbd_features=False),
+    "production, BG/NBD columns but plain Platt": LifecycleConfig(purchase_stack_bgnbd=False),
+    "production, purchase booster LR 0.03": LifecycleConfig(purchase_learning_rate=0.03),
     "production, Poisson objective": LifecycleConfig(purchase_objective="poisson"),
     "production, monotone constraints": LifecycleConfig(monotone_purchase=True),
 }

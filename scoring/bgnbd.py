@@ -64,20 +64,35 @@ class BGNBD:
     def __init__(self, penalizer: float = 0.0) -> None:
         self.penalizer = penalizer
 
-    def fit(self, frequency, recency, age, weights=None) -> BGNBD:
+    def fit(
+        self,
+        frequency,
+        recency,
+        age,
+        weights=None,
+        *,
+        ftol: float = 1e-12,
+        starts: int = 2,
+        maxiter: int = 15_000,
+    ) -> BGNBD:
+        """Maximum likelihood (L-BFGS-B from ``starts`` starting points, tolerance ``ftol``,
+        at most ``maxiter`` iterations each)."""
         x, t_x, T = _arrays(frequency, recency, age)
         scale = max(float(T.max()), 1e-9) / 10.0  # optimise alpha on a unit-free scale
+        n = float(len(x) if weights is None else np.sum(weights))
 
         def objective(theta: np.ndarray) -> float:
             r, alpha, a, b = np.exp(theta)
             params = BGNBDParams(r, alpha * scale, a, b)
             penalty = self.penalizer * float(np.sum(np.exp(theta) ** 2))
-            return -log_likelihood(params, x, t_x, T, weights) / len(x) + penalty
+            return -log_likelihood(params, x, t_x, T, weights) / n + penalty
 
         best = None
-        starts = [np.zeros(4), np.log([0.5, 1.0, 1.0, 3.0])]
-        for start in starts:
-            res = minimize(objective, start, method="L-BFGS-B", options={"ftol": 1e-12})
+        points = [np.zeros(4), np.log([0.5, 1.0, 1.0, 3.0])][: max(1, starts)]
+        for start in points:
+            res = minimize(
+                objective, start, method="L-BFGS-B", options={"ftol": ftol, "maxiter": maxiter}
+            )
             if best is None or res.fun < best.fun:
                 best = res
         r, alpha, a, b = np.exp(best.x)
@@ -164,8 +179,11 @@ class BGNBDFeatures:
         x, span, age, ok = cls.inputs(X, names)
         if ok.sum() < MIN_BGNBD_CUSTOMERS or not (x[ok] > 0).any():
             return cls(None, horizon_days)
+        # identical histories (same day counts) share one weighted likelihood term
+        rows = np.column_stack([x[ok], span[ok], age[ok]])
+        unique, counts = np.unique(rows, axis=0, return_counts=True)
         try:
-            model = BGNBD().fit(x[ok], span[ok], age[ok])
+            model = BGNBD().fit(*unique.T, weights=counts, ftol=1e-10, starts=1, maxiter=200)
         except (ValueError, FloatingPointError, ScoringInputError):
             return cls(None, horizon_days)
         p = model.params_
@@ -174,16 +192,30 @@ class BGNBDFeatures:
         return cls(p, horizon_days)
 
     def transform(self, X: np.ndarray, names: list[str]) -> np.ndarray:
-        """Columns :data:`BGNBD_FEATURES` for each row (NaN for prospects)."""
+        """Columns :data:`BGNBD_FEATURES` for each row (NaN for prospects).
+
+        One pass of the closed forms (the same as :class:`BGNBD`'s methods, without their
+        per-call input checks): this runs on the request path for every scored row.
+        """
         out = np.full((len(X), len(BGNBD_FEATURES)), np.nan)
         if self.params is None or not len(X):
             return out
-        x, span, age, ok = self.inputs(X, names)
-        model = BGNBD.from_params(self.params)
+        x, t_x, T, ok = self.inputs(X, names)
+        r, alpha, a, b = self.params.r, self.params.alpha, self.params.a, self.params.b
+        t = float(self.horizon_days)
         with np.errstate(all="ignore"):
-            out[:, 0] = model.probability_purchase(self.horizon_days, x, span, age)
-            out[:, 1] = model.probability_alive(x, span, age)
-            out[:, 2] = np.maximum(model.expected_purchases(self.horizon_days, x, span, age), 1e-9)
+            odds = np.where(
+                x > 0,
+                (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+                0.0,
+            )
+            alive = 1.0 / (1.0 + odds)
+            none = ((alpha + T) / (alpha + T + t)) ** (r + x)
+            hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+            expected = (a + b + x - 1) / (a - 1) * (1 - none * hyp) * alive
+            out[:, 0] = (1.0 - none) * alive
+            out[:, 1] = alive
+            out[:, 2] = np.maximum(expected, 1e-9)
         out[~np.isfinite(out)] = np.nan
         out[~ok] = np.nan
         return out

@@ -87,7 +87,7 @@ class LifecycleConfig:
     stage_num_leaves: int = 31
     stage_learning_rate: float = 0.1
     stage_min_gain_to_split: float = 0.0
-    purchase_learning_rate: float = 0.03
+    purchase_learning_rate: float = 0.1
     purchase_num_leaves: int = 15
     purchase_min_data_in_leaf: int = 20
     stages: tuple[str, ...] = STAGES

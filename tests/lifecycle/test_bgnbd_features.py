@@ -60,6 +60,22 @@ def test_features_from_point_in_time_columns(tiny_events, tiny_transactions) -> 
     age = f.loc["a", "days_since_first_order"]
     expected = model.probability_purchase(90, 2, age - f.loc["a", "days_since_last_order"], age)
     assert out.loc["a", "bgnbd_p_purchase"] == pytest.approx(float(expected))
+    # the one-pass transform equals the model's methods
+    rng = np.random.default_rng(0)
+    Z = np.full((300, len(names)), np.nan)
+    zx = rng.integers(0, 6, 300).astype(float)
+    zage = rng.uniform(1, 400, 300)
+    zspan = np.where(zx > 0, zage * rng.uniform(0, 1, 300), 0.0)
+    for name, v in zip(
+        ("repeat_order_days", "order_span_days", "days_since_first_order"),
+        (zx, zspan, zage),
+        strict=True,
+    ):
+        Z[:, names.index(name)] = v
+    got = fit.transform(Z, names)
+    np.testing.assert_allclose(got[:, 0], model.probability_purchase(90, zx, zspan, zage))
+    np.testing.assert_allclose(got[:, 1], model.probability_alive(zx, zspan, zage))
+    np.testing.assert_allclose(got[:, 2], model.expected_purchases(90, zx, zspan, zage))
     # too few customers to fit: no parameters, all NaN (never an error)
     few = BGNBDFeatures.fit(X, names, 90)
     assert few.params is None and np.isnan(few.transform(X, names)).all()
