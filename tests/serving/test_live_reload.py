@@ -4,6 +4,7 @@ version serving and says so; ``leadscope serve --workers 2`` serves authenticate
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -33,6 +34,7 @@ def _start_mlflow_server(backend_uri: str, log: Path) -> tuple[subprocess.Popen,
             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
         ],
         stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        start_new_session=True,  # its uvicorn and job-runner children go down with it
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},  # noqa: E501
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -46,8 +48,15 @@ def _start_mlflow_server(backend_uri: str, log: Path) -> tuple[subprocess.Popen,
         except httpx.TransportError:
             pass
         time.sleep(0.3)
-    proc.kill()
+    _stop_group(proc, signal.SIGKILL)
     raise AssertionError(f"mlflow server did not start:\n{log.read_text()[-3000:]}")
+
+
+def _stop_group(proc: subprocess.Popen, sig: int) -> None:
+    """Signal the MLflow server's whole process group (it forks uvicorn and a job runner)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    proc.wait(30)
 
 
 def _key(env: dict[str, str], *scopes: Scope) -> str:
@@ -120,8 +129,7 @@ def test_periodic_reload_and_registry_going_away(model_store: ModelStore, tmp_pa
             assert server.proc.poll() is None and server.proc.pid == pid
 
             # (b) the registry goes away for real: its port is closed
-            mlflow_proc.send_signal(signal.SIGTERM)
-            mlflow_proc.wait(30)
+            _stop_group(mlflow_proc, signal.SIGTERM)
             with pytest.raises(httpx.TransportError):
                 httpx.get(f"{registry}/health", timeout=2)
 
@@ -144,9 +152,7 @@ def test_periodic_reload_and_registry_going_away(model_store: ModelStore, tmp_pa
     finally:
         if server is not None:
             server.stop()
-        if mlflow_proc.poll() is None:
-            mlflow_proc.kill()
-            mlflow_proc.wait(10)
+        _stop_group(mlflow_proc, signal.SIGKILL)  # the children too, even if the parent is gone
     logs = server.logs()
     assert "Traceback" not in logs
     assert "still serving version" in logs
