@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_max_body_bytes: int = 32 * 1024 * 1024  # 10,000 feature rows of ~2.5 KB fit
     api_rate_limit_per_minute: int = 6000
+    api_auth_failures_per_minute: float = Field(
+        default=20.0, ge=0, description="failed logins per client address a minute (0: off)"
+    )
+    api_auth_failure_burst: int = Field(
+        default=20, ge=1, description="failed authentications a client address may make at once"
+    )
     model_reload_interval_seconds: float = 0.0
     api_models: str = Field(
         default="lifecycle,leads", description="served model families (comma-separated)"

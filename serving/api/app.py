@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from serving.api import errors
-from serving.api.auth import AUTH_FAILURE_BURST, AUTH_FAILURES_PER_MINUTE, ApiKeyVerifier
+from serving.api.auth import ApiKeyVerifier
 from serving.api.limits import BodyLimitMiddleware, FailedAuthLimiter, RateLimiter
 from serving.api.metrics import Metrics, ObservabilityMiddleware
 from serving.api.routes import events, health, models, prospect_lists, score
@@ -107,8 +107,8 @@ def create_app(
             metrics=metrics,
             auth_failures=FailedAuthLimiter(
                 # Settings has no fields for these yet: the defaults apply unless it grows them
-                getattr(settings, "api_auth_failures_per_minute", AUTH_FAILURES_PER_MINUTE),
-                getattr(settings, "api_auth_failure_burst", AUTH_FAILURE_BURST),
+                settings.api_auth_failures_per_minute,
+                settings.api_auth_failure_burst,
             ),
         )
         checker = None

@@ -161,11 +161,14 @@ def _bad(i: int) -> dict[str, str]:
 
 
 def test_failed_auth_limit_per_address(api_settings, fake_source, keys) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(api_settings, model_source=fake_source)
+    # the limit comes from the settings (LEADSCOPE_API_AUTH_FAILURE_BURST / _PER_MINUTE)
+    settings = api_settings.model_copy(
+        update={"api_auth_failure_burst": 3, "api_auth_failures_per_minute": 60.0}
+    )
+    app = create_app(settings, model_source=fake_source)
     body = {"records": [{"visits": 1}]}
     with TestClient(app, raise_server_exceptions=False) as c:
         state = app.state.svc
-        state.auth_failures = FailedAuthLimiter(per_minute=60, burst=3)
         fetches = state.verifier.fetches
         statuses = [c.post("/v1/score", json=body, headers=_bad(i)).status_code for i in range(3)]
         assert statuses == [401, 401, 401]
