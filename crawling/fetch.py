@@ -118,33 +118,29 @@ def _pinned_socket(conn: urllib3.connection.HTTPConnection, guard: AddressGuard)
     ) from err
 
 
-class _TrackedHTTPConnection(urllib3.connection.HTTPConnection):
+class _PinnedTracked:
+    """Mixed into urllib3's connections: the socket goes to an address the guard vetted, and
+    each request registers its connection so the per-response deadline can cut it off."""
+
     guard: AddressGuard  # set on the per-session subclass made by _pool_classes
 
     def _new_conn(self) -> socket.socket:
-        return _pinned_socket(self, self.guard)
+        return _pinned_socket(self, self.guard)  # type: ignore[arg-type]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         holder = getattr(_current, "holder", None)
         if holder is not None:
             holder["conn"] = self
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _TrackedHTTPSConnection(urllib3.connection.HTTPSConnection):
+class _TrackedHTTPConnection(_PinnedTracked, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _TrackedHTTPSConnection(_PinnedTracked, urllib3.connection.HTTPSConnection):
     """``self.host`` stays the URL's name: urllib3 uses it for SNI and the certificate
     hostname check, only the socket goes to the pinned address."""
-
-    guard: AddressGuard
-
-    def _new_conn(self) -> socket.socket:
-        return _pinned_socket(self, self.guard)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        holder = getattr(_current, "holder", None)
-        if holder is not None:
-            holder["conn"] = self
-        super().request(*args, **kwargs)
 
 
 def _pool_classes(guard: AddressGuard) -> dict[str, type[urllib3.HTTPConnectionPool]]:
