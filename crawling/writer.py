@@ -53,14 +53,14 @@ class BatchWriter:
                 for write in batch:
                     write(conn)
         except Exception:
-            if len(batch) > 1:
-                for write in batch:  # find the bad write; keep the others
-                    self._commit([write])
-                return
-            if retries:  # a busy or restarting database: try again
+            if retries:  # a busy or restarting database: try the batch again
                 log.warning("crawl write failed; retrying in %.1f s", retries[0])
                 time.sleep(retries[0])
                 self._commit(batch, retries=retries[1:])
+                return
+            if len(batch) > 1:  # still failing: find the bad write, keep the others
+                for write in batch:  # (no second round of retries per write)
+                    self._commit([write], retries=())
                 return
             self.failures += 1
             log.exception("crawl write failed for good")

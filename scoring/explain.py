@@ -93,7 +93,7 @@ class PathContributions:
         n_features = len(model["feature_names"])
         trees = model["tree_info"]
         n_leaves = max(t.get("num_leaves", 1) for t in trees) if trees else 1
-        self.table = np.zeros((len(trees), n_leaves, n_features), dtype=np.float64)
+        table = np.zeros((len(trees), n_leaves, n_features), dtype=np.float64)
         self.bias = 0.0
         for t, tree in enumerate(trees):
             root = tree["tree_structure"]
@@ -113,14 +113,26 @@ class PathContributions:
                     contrib = path.copy()
                     contrib[node["split_feature"]] += child_value - value
                     if "leaf_index" in child:
-                        self.table[t, child["leaf_index"]] = contrib
+                        table[t, child["leaf_index"]] = contrib
                     else:
                         stack.append((child, contrib))
+        self._set_table(table)
+
+    def _set_table(self, table: np.ndarray) -> None:
+        # kept sparse: each leaf's row touches only the features on its path
+        self.shape = table.shape
+        self._sparse = sparse.csr_matrix(table.reshape(-1, table.shape[2]))
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        table = state.pop("table", None)  # scorers pickled with the dense table
+        self.__dict__.update(state)
+        if table is not None:
+            self._set_table(table)
 
     def __call__(self, booster: Any, X: np.ndarray, num_threads: int = 1) -> tuple[Any, Any]:
         """Raw margins and contributions (rows x features) for ``X``."""
         leaves = booster.predict(X, pred_leaf=True, num_threads=num_threads)
-        n_trees, n_leaves, n_features = self.table.shape
+        n_trees, n_leaves, _ = self.shape
         leaves = np.asarray(leaves, dtype=np.int64).reshape(len(X), n_trees)
         # one sparse row of leaf indicators per record times the (tree x leaf, feature) table:
         # O(rows x trees x features) without materialising a rows x trees x features array
@@ -129,8 +141,6 @@ class PathContributions:
             (np.ones(columns.size), columns, np.arange(0, columns.size + 1, n_trees)),
             shape=(len(X), n_trees * n_leaves),
         )
-        if getattr(self, "_sparse", None) is None:  # each leaf touches only its path's features
-            self._sparse = sparse.csr_matrix(self.table.reshape(n_trees * n_leaves, n_features))
         contrib = (indicators @ self._sparse).toarray()
         return self.bias + contrib.sum(axis=1), contrib
 

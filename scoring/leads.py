@@ -3,7 +3,8 @@
 A :class:`LeadScorer` is what ``leadscope-leads`` versions hold. It remembers each column's
 kind (numeric or categorical) and the categorical levels seen in training, encodes a raw
 frame into a numpy matrix (unknown levels and missing markers become missing), and scores it
-with LightGBM ``Booster.predict`` (one thread, ``pred_contrib`` for the reasons).
+with LightGBM ``Booster.predict`` (one thread; reasons from decision-path contributions looked up
+by leaf, :class:`scoring.explain.PathContributions`).
 
 Two derived columns kinds are appended to the raw ones (:func:`derive_columns`), both general
 to form-like CRM exports: the number of empty fields of a lead (form completeness) and, per

@@ -14,6 +14,7 @@ validation data, ``reasons`` (top signed contributions to the purchase model's l
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -88,12 +89,16 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         )
 
     # -- model inputs ---------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def model_feature_names(self) -> list[str]:
         """The boosters' columns: :attr:`feature_names` plus the derived BG/NBD columns."""
         if getattr(self, "bgnbd", None) is None:  # also models pickled before BG/NBD
             return list(self.feature_names)
         return [*self.feature_names, *BGNBD_FEATURES]
+
+    @functools.cached_property
+    def _expected_purchases_column(self) -> int:
+        return self.model_feature_names.index("bgnbd_expected_purchases")
 
     def model_matrix(self, X: np.ndarray) -> np.ndarray:
         """Rows of :attr:`feature_names` (or already of :attr:`model_feature_names`) as the
@@ -135,7 +140,7 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         if isinstance(calibration, StackedPlatt):
             # Platt scaling stacked with BG/NBD's expected purchases (see StackedPlatt); the
             # reasons show BG/NBD's share of the log-odds on its own column
-            column = self.model_feature_names.index("bgnbd_expected_purchases")
+            column = self._expected_purchases_column
             log_expected = np.log(X[:, column])
             p_purchase = calibration.apply(margin, log_expected)
             if contributions:

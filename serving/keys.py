@@ -17,6 +17,7 @@ import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,6 +29,7 @@ from serving.schema import api_keys
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "ls"
+NEGATIVE_CACHE_ENTRIES = 4096  # unknown key ids remembered (LRU), apart from real keys
 _KEY_RE = re.compile(r"^ls_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 
 
@@ -168,15 +170,25 @@ class KeyVerifier:
     """Verify tokens against the database, caching rows for ``ttl`` seconds.
 
     The cache keeps the request path off the database; a revocation takes effect within ``ttl``
-    seconds. Unknown key ids are cached too (negative cache), so guessing cannot hammer the DB.
+    seconds. Unknown key ids are cached too, in their own bounded LRU (``negative_entries``,
+    same TTL), so guessing cannot hammer the database nor push real keys out of their cache.
     """
 
-    def __init__(self, engine: sa.Engine, ttl: float = 5.0, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        ttl: float = 5.0,
+        max_entries: int = 10_000,
+        negative_entries: int = NEGATIVE_CACHE_ENTRIES,
+    ) -> None:
         self.engine = engine
         self.ttl = ttl
         self.max_entries = max_entries
-        self._cache: dict[str, _Cached] = {}
+        self.negative_entries = negative_entries
+        self._cache: dict[str, _Cached] = {}  # real keys only
+        self._negative: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
+        self.fetches = 0  # database lookups, for tests and metrics
 
     def _fetch(self, key_id: str) -> _Cached:
         with self.engine.connect() as conn:
@@ -186,11 +198,27 @@ class KeyVerifier:
             return _Cached(key_hash="0" * 64, info=None, fetched=time.monotonic())
         return _Cached(key_hash=row.key_hash, info=_row_to_info(row), fetched=time.monotonic())
 
+    def _fresh(self, entry: _Cached | None) -> bool:
+        return entry is not None and time.monotonic() - entry.fetched < self.ttl
+
     def cached(self, key_id: str) -> _Cached | None:
+        """The cached row of ``key_id`` (known or unknown) while it is fresh, else None."""
         entry = self._cache.get(key_id)
-        if entry is not None and time.monotonic() - entry.fetched < self.ttl:
+        if self._fresh(entry):
             return entry
+        with self._lock:
+            entry = self._negative.get(key_id)
+            if entry is None:
+                return None
+            if self._fresh(entry):
+                self._negative.move_to_end(key_id)
+                return entry
+            del self._negative[key_id]
         return None
+
+    @property
+    def negative_size(self) -> int:
+        return len(self._negative)
 
     def verify(self, token: str) -> KeyInfo:
         """The key's info when ``token`` is a valid, active key; :class:`AuthError` otherwise.
@@ -203,12 +231,21 @@ class KeyVerifier:
     def lookup(self, key_id: str) -> _Cached:
         """The cached row of ``key_id``, fetched from the database when missing or stale."""
         entry = self.cached(key_id)
-        if entry is None:
-            entry = self._fetch(key_id)
-            with self._lock:
-                if len(self._cache) >= self.max_entries:
+        if entry is not None:
+            return entry
+        entry = self._fetch(key_id)
+        with self._lock:
+            self.fetches += 1
+            if entry.info is not None:
+                if len(self._cache) >= self.max_entries:  # only real keys live here
                     self._cache.clear()
                 self._cache[key_id] = entry
+                self._negative.pop(key_id, None)  # a key created since the last miss
+            else:
+                self._negative[key_id] = entry
+                self._negative.move_to_end(key_id)
+                while len(self._negative) > self.negative_entries:
+                    self._negative.popitem(last=False)
         return entry
 
     @staticmethod

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from serving.logs import JsonFormatter, configure_logging
-from serving.settings import get_settings
+from serving.settings import crawl_config_from_settings, get_settings
 
 
 def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -24,6 +24,19 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     s = get_settings()
     assert s.resolved_database_url == f"sqlite:///{tmp_path.as_posix()}/leadscope.db"
     assert s.resolved_mlflow_uri == "http://127.0.0.1:5000"
+
+
+def test_crawl_config_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADSCOPE_CRAWL_ALLOWED_NETWORKS", " 127.0.0.0/8, ,10.0.0.0/8")
+    monkeypatch.setenv("LEADSCOPE_CRAWL_DELAY", "3.5")
+    s = get_settings()
+    config = crawl_config_from_settings(s)
+    assert config.allowed_networks == ("127.0.0.0/8", "10.0.0.0/8")
+    assert config.delay == 3.5 and config.user_agent == s.crawl_user_agent
+    # None means "not given" (CLI options left out): the setting stays; a value overrides it
+    assert crawl_config_from_settings(s, delay=None).delay == 3.5
+    assert crawl_config_from_settings(s, delay=2.0, max_pages_per_site=4).delay == 2.0
+    assert crawl_config_from_settings(s, max_pages_per_site=4).max_pages_per_site == 4
 
 
 def test_prod_refuses_crawling_private_addresses(monkeypatch: pytest.MonkeyPatch) -> None:

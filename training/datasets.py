@@ -32,6 +32,7 @@ from scoring.features import (
     build_feature_frames,
     to_utc_timestamp,
 )
+from scoring.lifecycle import as_matrix
 from training.errors import TrainingInputError
 
 log = logging.getLogger(__name__)
@@ -317,7 +318,7 @@ def add_bgnbd_features(
     fits: dict[pd.Timestamp, BGNBDFeatures] = {}
     values = np.full((len(frame), len(BGNBD_FEATURES)), np.nan)
     as_of = frame["as_of"].to_numpy()
-    X = frame.reindex(columns=names).to_numpy(dtype=float, na_value=np.nan)
+    X = as_matrix(frame, names)
     for date in np.unique(as_of):
         rows = as_of == date
         fit = BGNBDFeatures.fit(X[rows], names, horizon_days)

@@ -17,7 +17,6 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from serving.api import errors
-from serving.api.auth import ApiKeyVerifier
 from serving.api.limits import BodyLimitMiddleware, FailedAuthLimiter, RateLimiter
 from serving.api.metrics import Metrics, ObservabilityMiddleware
 from serving.api.routes import events, health, models, prospect_lists, score
@@ -32,9 +31,10 @@ from serving.api.served_models import (
 from serving.api.state import AppState
 from serving.db import check_reachable, make_engine
 from serving.jobs import JobHandler, JobRunner
+from serving.keys import KeyVerifier
 from serving.logs import configure_logging
 from serving.prospect_jobs import PROSPECT_LIST_KIND, make_prospect_list_handler
-from serving.settings import Settings, get_settings
+from serving.settings import Settings, crawl_config_from_settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,6 @@ def create_app(
             on_swap=on_swap,
         )
         await run_in_threadpool(served.reload)
-        from serving.settings import crawl_config_from_settings
-
         handlers: dict[str, JobHandler] = {
             PROSPECT_LIST_KIND: make_prospect_list_handler(
                 engine, crawl_config_from_settings(settings), settings.resolved_mlflow_uri
@@ -100,13 +98,12 @@ def create_app(
         app.state.svc = AppState(
             settings=settings,
             engine=engine,
-            verifier=ApiKeyVerifier(engine, ttl=settings.api_key_cache_seconds),
+            verifier=KeyVerifier(engine, ttl=settings.api_key_cache_seconds),
             limiter=RateLimiter(settings.api_rate_limit_per_minute),
             models=served,
             runner=runner,
             metrics=metrics,
             auth_failures=FailedAuthLimiter(
-                # Settings has no fields for these yet: the defaults apply unless it grows them
                 settings.api_auth_failures_per_minute,
                 settings.api_auth_failure_burst,
             ),

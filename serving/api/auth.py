@@ -2,8 +2,8 @@
 
 ``Authorization: Bearer <key>`` (or ``X-API-Key: <key>``). 401 without a key or with a wrong,
 unknown or revoked one; 403 when the key lacks the route's scope; 429 over the key's rate.
-Verified keys are cached for a few seconds (:class:`ApiKeyVerifier`), so the request path does
-not touch the database.
+Verified keys are cached for a few seconds (:class:`serving.keys.KeyVerifier`), so the request
+path does not touch the database.
 
 Failed authentications are limited per client address (:class:`FailedAuthLimiter`): once an
 address has used up its failures, its requests that are not authenticated by a cached key get
@@ -14,85 +14,18 @@ reaches the database on repeats nor evicts the real keys.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from serving.api.errors import ApiError
 from serving.api.state import get_state
-from serving.keys import AuthError, KeyInfo, KeyVerifier, Scope, split_token
+from serving.keys import AuthError, KeyInfo, Scope, split_token
 
 _bearer = HTTPBearer(auto_error=False, description="an API key from `leadscope keys create`")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
-
-# Failed authentications allowed per client address: a burst, then this many a minute.
-AUTH_FAILURE_BURST = 20
-AUTH_FAILURES_PER_MINUTE = 20.0
-NEGATIVE_CACHE_ENTRIES = 4096
-
-
-class ApiKeyVerifier(KeyVerifier):
-    """:class:`serving.keys.KeyVerifier` whose unknown-id entries live in their own bounded
-    LRU (``negative_entries``, same TTL), instead of sharing the known keys' dict that is
-    cleared wholesale when full."""
-
-    def __init__(
-        self,
-        engine: sa.Engine,
-        ttl: float = 5.0,
-        max_entries: int = 10_000,
-        negative_entries: int = NEGATIVE_CACHE_ENTRIES,
-    ) -> None:
-        super().__init__(engine, ttl=ttl, max_entries=max_entries)
-        self.negative_entries = negative_entries
-        self._negative: OrderedDict[str, object] = OrderedDict()
-        self._negative_lock = threading.Lock()
-        self.fetches = 0  # database lookups, for tests and metrics
-
-    def cached(self, key_id: str):  # type: ignore[no-untyped-def]
-        entry = super().cached(key_id)
-        if entry is not None:
-            return entry
-        with self._negative_lock:
-            neg = self._negative.get(key_id)
-            if neg is None:
-                return None
-            if time.monotonic() - neg.fetched < self.ttl:  # type: ignore[attr-defined]
-                self._negative.move_to_end(key_id)
-                return neg
-            del self._negative[key_id]
-        return None
-
-    def lookup(self, key_id: str):  # type: ignore[no-untyped-def]
-        entry = self.cached(key_id)
-        if entry is not None:
-            return entry
-        entry = self._fetch(key_id)
-        self.fetches += 1
-        if entry.info is not None:
-            with self._lock:
-                if len(self._cache) >= self.max_entries:  # only real keys live here
-                    self._cache.clear()
-                self._cache[key_id] = entry
-            with self._negative_lock:  # a key created since the last miss
-                self._negative.pop(key_id, None)
-            return entry
-        with self._negative_lock:
-            self._negative[key_id] = entry
-            self._negative.move_to_end(key_id)
-            while len(self._negative) > self.negative_entries:
-                self._negative.popitem(last=False)
-        return entry
-
-    @property
-    def negative_size(self) -> int:
-        return len(self._negative)
 
 
 def client_address(request: Request) -> str:

@@ -13,7 +13,7 @@ import typer
 from serving.cli.app import app, train_app
 from serving.cli.context import database, mlflow_uri, settings_and_logging
 from serving.errors import InputError
-from serving.outputs import check_writable, neutralise_formulas, write_csv, write_text
+from serving.outputs import check_writable, write_csv, write_text
 
 
 class OutputFormat(StrEnum):
@@ -103,7 +103,8 @@ def prospects_cmd(
     without usable pages are reported and left out; candidates without pages are listed with
     a reason and no score. The list is also stored in the database.
     """
-    from training.prospect_lists import ProspectConfig, rows_to_frame, run_prospect_list
+    from serving.prospect_jobs import rows_to_csv
+    from training.prospect_lists import ProspectConfig, run_prospect_list
 
     cust = _read_domains(customers, "customers")
     cands = _read_domains(candidates, "candidates")
@@ -137,7 +138,7 @@ def prospects_cmd(
             default=str,
         )
     else:  # crawled text is untrusted: no spreadsheet formulas in the CSV
-        text = neutralise_formulas(rows_to_frame(result.rows)).to_csv(index=False)
+        text = "".join(rows_to_csv(result.rows))  # the API's CSV, the same table
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -115,9 +115,9 @@ def test_stacked_calibration_uses_a_second_signal_and_falls_back_without_one() -
     # prospects get plain Platt scaling on the margin
     p = stacked.apply(tree_part[:500], log_expected[:500])
     assert np.allclose(p, PlattScaling(stacked.slope, stacked.intercept).apply(tree_part[:500]))
-    # a second input that carries nothing (or hurts) is dropped
-    noise = rng.normal(size=n)
-    assert isinstance(fit_stacked_platt(tree_part, -np.abs(noise) * 0, y), PlattScaling)
+    # a second input that carries nothing, or points the wrong way, is dropped
+    assert isinstance(fit_stacked_platt(tree_part, np.zeros(n), y), PlattScaling)
+    assert isinstance(fit_stacked_platt(tree_part, -log_expected, y), PlattScaling)
 
 
 def test_count_label_and_churn_ignores_passive_events() -> None:

@@ -12,12 +12,11 @@ import pytest
 from fastapi.exceptions import RequestValidationError
 
 from serving.api.app import create_app
-from serving.api.auth import ApiKeyVerifier
 from serving.api.limits import FailedAuthLimiter
 from serving.api.schemas import ScoreRequest
 from serving.api.score_body import parse_score_body
 from serving.api.scoring import feature_rows
-from serving.keys import Scope, create_key
+from serving.keys import KeyVerifier, Scope, create_key
 
 from .conftest import FakeScorer, FakeSource, TestClient
 
@@ -181,11 +180,14 @@ def test_failed_auth_limit_per_address(api_settings, fake_source, keys) -> None:
             assert res.json()["error"]["code"] == "rate_limited"
             assert "failed authentications" in res.json()["error"]["message"]
         assert state.verifier.fetches == fetches + 3
-        # another address is not affected (uvicorn sets the address; here the test client's)
-        assert state.auth_failures.retry_after("10.1.2.3") == 0
         metrics = c.get("/metrics").text
         assert 'leadscope_auth_failures_total{outcome="refused"} 3.0' in metrics
         assert 'leadscope_auth_failures_total{outcome="limited"} 3.0' in metrics
+        # another address is not affected: its bad key is refused (401), not limited (429)
+        # (a second client on the running app, without a lifespan of its own)
+        other = TestClient(app, raise_server_exceptions=False, client=("10.1.2.3", 50000))
+        assert other.post("/v1/score", json=body, headers=_bad(200)).status_code == 401
+        assert state.auth_failures.retry_after("10.1.2.3") == 0
 
 
 def test_valid_cached_key_passes_a_blocked_address(api_settings, fake_source, keys) -> None:  # type: ignore[no-untyped-def]
@@ -226,7 +228,7 @@ def test_failed_auth_limiter_refills_and_is_bounded(monkeypatch: pytest.MonkeyPa
 
 
 def test_negative_cache_is_bounded_and_keeps_real_keys(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
-    verifier = ApiKeyVerifier(sqlite_engine, ttl=60.0, negative_entries=5)
+    verifier = KeyVerifier(sqlite_engine, ttl=60.0, negative_entries=5)
     created = create_key(sqlite_engine, frozenset({Scope.CRM}), "real")
     key_id = created.info.key_id
     assert verifier.lookup(key_id).info is not None
@@ -243,7 +245,7 @@ def test_negative_cache_is_bounded_and_keeps_real_keys(sqlite_engine) -> None:  
     verifier.lookup(f"{0:012x}")
     assert verifier.fetches == 52
     # negative entries expire with the TTL
-    short = ApiKeyVerifier(sqlite_engine, ttl=0.0)
+    short = KeyVerifier(sqlite_engine, ttl=0.0)
     short.lookup("0" * 12)
     short.lookup("0" * 12)
     assert short.fetches == 2
