@@ -2,8 +2,8 @@
 
 Same model as ``bench_serving_throughput.py``. For 1 and 100 records: body parsing and
 validation as the route does it (against the former stdlib json + pydantic ``ScoreRequest``),
-the whole scoring call and its parts (feature matrix, stage model, purchase model with the path
-attributions that give the reasons, churn model; TreeSHAP for reference), the score metrics and
+the whole scoring call and its parts (feature matrix, stage model, purchase model with the TreeSHAP
+contributions that give the reasons, churn model), the score metrics and
 response serialisation;
 then ``mlflow.pyfunc`` ``predict`` on the same rows (schema enforcement + the same scorer), the
 work ``mlflow models serve`` does per request besides HTTP. Ratios say how far serving
@@ -65,16 +65,15 @@ def _report(n: int, names: list[str], rows: list[list[float]], loaded, pyfunc) -
         "  stage model": per_call_ms(
             lambda: s.stage_model.predict(Xm, raw_score=True, num_threads=1)
         ),
-        "  purchase paths+margin": per_call_ms(lambda: s.paths(s.purchase_model, Xm, 1)),
+        "  purchase model + TreeSHAP reasons": per_call_ms(
+            lambda: s.purchase_model.predict(Xm, pred_contrib=True, num_threads=1)
+        ),
         "  churn model": per_call_ms(
             lambda: (
                 s.churn_model.predict(Xm, raw_score=True, num_threads=1)
                 if s.churn_model is not None
                 else None
             )
-        ),
-        " (TreeSHAP, reference)": per_call_ms(
-            lambda: s.purchase_model.predict(Xm, pred_contrib=True, num_threads=1)
         ),
         "metrics observe": per_call_ms(
             lambda: metrics.observe_scores("m", "1", payload["results"])

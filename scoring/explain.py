@@ -1,10 +1,8 @@
 """Reasons for a score: the top signed per-feature contributions to the model's margin.
 
-On the request path the contributions come from :class:`PathContributions` (decision-path
-attribution looked up by leaf: exact margins, about 0.97 correlation with LightGBM's TreeSHAP
-``pred_contrib`` and about 9x cheaper); ``pred_contrib`` gives the same shape (one contribution
-in log-odds per feature, summing to the raw margin). The reasons are the features with the
-largest absolute contributions, with a readable name and the value.
+The contributions are LightGBM's ``pred_contrib`` (TreeSHAP: one contribution in log-odds per
+feature, summing with the bias to the raw margin). The reasons are the features with the largest
+absolute contributions, with a readable name and the value.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 
 def _plain(value: Any) -> Any:
@@ -79,87 +76,20 @@ def top_reasons(
 
 
 class PathContributions:
-    """Per-feature contributions from each tree's decision path, looked up by leaf.
+    """Legacy: scorers pickled before reasons moved to ``pred_contrib`` carry one of these.
 
-    Every split on the path from the root to the leaf adds (child value - parent value) to the
-    split feature (Saabas attribution). The contributions plus ``bias`` sum exactly to the raw
-    margin, like ``pred_contrib``; unlike LightGBM's TreeSHAP (about 0.7 ms per row for 80
-    depth-6 trees here) they cost one ``pred_leaf`` call and a table lookup per row. Built once
-    from ``Booster.dump_model()`` for binary models.
+    Kept only so those models still unpickle; nothing uses it.
     """
-
-    def __init__(self, booster: Any) -> None:
-        model = booster.dump_model()
-        n_features = len(model["feature_names"])
-        trees = model["tree_info"]
-        n_leaves = max(t.get("num_leaves", 1) for t in trees) if trees else 1
-        table = np.zeros((len(trees), n_leaves, n_features), dtype=np.float64)
-        self.bias = 0.0
-        for t, tree in enumerate(trees):
-            root = tree["tree_structure"]
-            if "leaf_value" in root and "split_feature" not in root:
-                self.bias += float(root["leaf_value"])
-                continue
-            self.bias += float(root["internal_value"])
-            stack = [(root, np.zeros(n_features))]
-            while stack:
-                node, path = stack.pop()
-                value = float(node["internal_value"])
-                for side in ("left_child", "right_child"):
-                    child = node[side]
-                    child_value = float(
-                        child["leaf_value"] if "leaf_index" in child else child["internal_value"]
-                    )
-                    contrib = path.copy()
-                    contrib[node["split_feature"]] += child_value - value
-                    if "leaf_index" in child:
-                        table[t, child["leaf_index"]] = contrib
-                    else:
-                        stack.append((child, contrib))
-        self._set_table(table)
-
-    def _set_table(self, table: np.ndarray) -> None:
-        # kept sparse: each leaf's row touches only the features on its path
-        self.shape = table.shape
-        self._sparse = sparse.csr_matrix(table.reshape(-1, table.shape[2]))
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        table = state.pop("table", None)  # scorers pickled with the dense table
-        self.__dict__.update(state)
-        if table is not None:
-            self._set_table(table)
-
-    def __call__(self, booster: Any, X: np.ndarray, num_threads: int = 1) -> tuple[Any, Any]:
-        """Raw margins and contributions (rows x features) for ``X``."""
-        leaves = booster.predict(X, pred_leaf=True, num_threads=num_threads)
-        n_trees, n_leaves, _ = self.shape
-        leaves = np.asarray(leaves, dtype=np.int64).reshape(len(X), n_trees)
-        # one sparse row of leaf indicators per record times the (tree x leaf, feature) table:
-        # O(rows x trees x features) without materialising a rows x trees x features array
-        columns = (leaves + np.arange(n_trees, dtype=np.int64) * n_leaves).ravel()
-        indicators = sparse.csr_matrix(
-            (np.ones(columns.size), columns, np.arange(0, columns.size + 1, n_trees)),
-            shape=(len(X), n_trees * n_leaves),
-        )
-        contrib = (indicators @ self._sparse).toarray()
-        return self.bias + contrib.sum(axis=1), contrib
 
 
 def margin_and_contributions(
-    booster: Any,
-    X: np.ndarray,
-    *,
-    contributions: bool,
-    num_threads: int = 1,
-    paths: PathContributions | None = None,
+    booster: Any, X: np.ndarray, *, contributions: bool, num_threads: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raw margins and per-feature contributions (zeros when not asked for: much cheaper).
+    """Raw margins and per-feature contributions from LightGBM's ``pred_contrib`` (TreeSHAP).
 
-    With ``paths`` the contributions come from the leaf lookup table, else from LightGBM's
-    ``pred_contrib`` (TreeSHAP).
+    The contributions (bias column removed) plus the bias sum to the raw margin. Without
+    ``contributions`` only the margin is computed (zeros for the contributions: cheaper).
     """
-    if contributions and paths is not None:
-        return paths(booster, X, num_threads)
     if contributions:
         contrib = booster.predict(X, pred_contrib=True, num_threads=num_threads)
         return contrib.sum(axis=1), contrib[:, :-1]

@@ -3,8 +3,8 @@
 A :class:`LeadScorer` is what ``leadscope-leads`` versions hold. It remembers each column's
 kind (numeric or categorical) and the categorical levels seen in training, encodes a raw
 frame into a numpy matrix (unknown levels and missing markers become missing), and scores it
-with LightGBM ``Booster.predict`` (one thread; reasons from decision-path contributions looked up
-by leaf, :class:`scoring.explain.PathContributions`).
+with LightGBM ``Booster.predict`` (one thread; reasons from ``pred_contrib``, see
+:mod:`scoring.explain`).
 
 Two derived columns kinds are appended to the raw ones (:func:`derive_columns`), both general
 to form-like CRM exports: the number of empty fields of a lead (form completeness) and, per
@@ -24,7 +24,7 @@ import pandas as pd
 
 from scoring.calibration import GradeThresholds, PlattScaling
 from scoring.errors import ScoringInputError
-from scoring.explain import PathContributions, margin_and_contributions, top_reasons
+from scoring.explain import margin_and_contributions, top_reasons
 
 PREDICT_THREADS = 1
 MISSING_COUNT = "missing fields"
@@ -87,7 +87,6 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         self.n_reasons = n_reasons
         self.frequencies = {k: np.asarray(v, dtype=float) for k, v in (frequencies or {}).items()}
         self.count_missing = bool(count_missing)
-        self.paths = PathContributions(booster)  # fast reasons (see scoring.explain)
         self._index = {
             name: {level: i for i, level in enumerate(levels)}
             for name, levels in self.categorical.items()
@@ -155,7 +154,6 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
             X,
             contributions=contributions,
             num_threads=PREDICT_THREADS,
-            paths=getattr(self, "paths", None),
         )
         probability = self.calibration.apply(margin)
         score = np.round(100.0 * probability, 1)

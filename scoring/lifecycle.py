@@ -27,7 +27,7 @@ from scoring.bgnbd import BGNBD_FEATURES, BGNBDFeatures
 from scoring.calibration import GradeThresholds, PlattScaling, StackedPlatt, VectorScaling
 from scoring.campaigns import CampaignRules
 from scoring.errors import ScoringInputError
-from scoring.explain import PathContributions, margin_and_contributions, top_reasons
+from scoring.explain import margin_and_contributions, top_reasons
 from scoring.features import FeatureConfig, feature_label
 
 PREDICT_THREADS = 1
@@ -83,7 +83,6 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
         self.horizon_days = horizon_days
         self.n_reasons = n_reasons
         self.bgnbd = bgnbd
-        self.paths = PathContributions(purchase_model)  # fast reasons (see scoring.explain)
         self._customer_col = (
             self.feature_names.index("is_customer") if "is_customer" in self.feature_names else None
         )
@@ -134,7 +133,6 @@ class LifecycleScorer(mlflow.pyfunc.PythonModel):
             X,
             contributions=contributions,
             num_threads=PREDICT_THREADS,
-            paths=getattr(self, "paths", None),
         )
         calibration = self.purchase_calibration
         if isinstance(calibration, StackedPlatt):

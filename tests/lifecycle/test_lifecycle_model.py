@@ -7,7 +7,9 @@ import pickle
 import numpy as np
 import pytest
 
+from scoring.calibration import StackedPlatt
 from scoring.errors import ScoringInputError
+from scoring.explain import PathContributions
 from scoring.lifecycle import as_matrix, score_accounts
 from training.datasets import derive_stages
 
@@ -76,15 +78,32 @@ def test_pickle_round_trip_scoring_accounts_and_bad_shape(lifecycle_fit, history
         scorer.score_array(np.zeros((1, 3)))
 
 
-def test_path_contributions_add_up_and_agree_with_treeshap(lifecycle_fit) -> None:
+def test_reasons_are_the_top_treeshap_contributions(lifecycle_fit) -> None:
     scorer = lifecycle_fit.scorer
     X = scorer.model_matrix(as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:300])
-    margin, contrib = scorer.paths(scorer.purchase_model, X)
+    shap = scorer.purchase_model.predict(X, pred_contrib=True)
     raw = scorer.purchase_model.predict(X, raw_score=True)
-    np.testing.assert_allclose(margin, raw, atol=1e-9)
-    shap = scorer.purchase_model.predict(X, pred_contrib=True)[:, :-1]
-    assert np.corrcoef(contrib.ravel(), shap.ravel())[0, 1] > 0.9
-    # the top reason by path contributions is among TreeSHAP's top three for most rows
-    top = np.abs(contrib).argmax(axis=1)
-    shap_top3 = np.argsort(-np.abs(shap), axis=1)[:, :3]
-    assert np.mean([t in s for t, s in zip(top, shap_top3, strict=True)]) > 0.8
+    np.testing.assert_allclose(shap.sum(axis=1), raw, atol=1e-9)
+    contrib = scorer.predict_parts(X)["contributions"]
+    expected = shap[:, :-1].copy()
+    calibration = scorer.purchase_calibration
+    if isinstance(calibration, StackedPlatt):  # BG/NBD's share of the stacked log-odds
+        column = scorer.model_feature_names.index("bgnbd_expected_purchases")
+        share = calibration.weight * (np.log(X[:, column]) - calibration.center)
+        expected[:, column] += np.nan_to_num(share / calibration.slope)
+    np.testing.assert_allclose(contrib, expected, atol=1e-12)
+    rows = scorer.score_array(X)
+    for row, c in zip(rows, contrib, strict=True):
+        top = np.argsort(-np.abs(c), kind="stable")[: scorer.n_reasons]
+        shown = [r["contribution"] for r in row["reasons"]]
+        assert shown == [round(float(c[j]), 4) for j in top if c[j] != 0.0]
+
+
+def test_scorer_pickled_with_legacy_path_table_still_scores(lifecycle_fit) -> None:
+    scorer = pickle.loads(pickle.dumps(lifecycle_fit.scorer))
+    legacy = PathContributions()
+    legacy.__dict__.update({"bias": 0.1, "shape": (1, 2, 3)})
+    scorer.paths = legacy  # what scorers pickled before reasons moved to pred_contrib carry
+    restored = pickle.loads(pickle.dumps(scorer))
+    X = as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:5]
+    assert restored.score_array(X) == lifecycle_fit.scorer.score_array(X)
