@@ -11,8 +11,10 @@ gets its rows counted as duplicates. Consequences: the derived id is stored and 
 ``event_id``; extra columns (``attributes``) are not part of it, so two events that differ only
 there, or two identical events in the same microsecond, are stored once (send an
 ``event_id`` to keep both); events stored without an id before this rule have no derived id, so
-one retry of such an old batch is stored again. Transactions without ``order_id`` are still
-always inserted.
+one retry of such an old batch is stored again. Transactions without ``order_id`` get one the
+same way (:func:`derived_order_id`: account, timestamp, amount, currency, product), with the
+same consequence for two identical orders in the same microsecond. Timestamps in the future
+(beyond a few minutes of clock skew) are refused for both.
 """
 
 from __future__ import annotations
@@ -136,6 +138,24 @@ def derived_event_id(event: Mapping[str, Any]) -> str:
         event["channel"],
         None if value is None else float(value) + 0.0,  # -0.0 and 0.0 are the same value
     ]
+    return _derived_id(canonical)
+
+
+def derived_order_id(order: Mapping[str, Any]) -> str:
+    """The id of a transaction sent without ``order_id``, like :func:`derived_event_id`: from
+    account, timestamp (to the microsecond), amount, currency and product."""
+    return _derived_id(
+        [
+            order["account_id"],
+            order["timestamp"].astimezone(UTC).isoformat(timespec="microseconds"),
+            float(order["amount"]) + 0.0,
+            order["currency"],
+            order["product"],
+        ]
+    )
+
+
+def _derived_id(canonical: list[Any]) -> str:
     blob = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
     return DERIVED_ID_PREFIX + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -159,16 +179,20 @@ def normalise_event(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
 
 
 def normalise_transaction(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
-    """One validated transaction row for the ``transactions`` table."""
-    return {
+    """One validated transaction row for the ``transactions`` table; a missing ``order_id`` is
+    derived from the order (:func:`derived_order_id`)."""
+    order = {
         "order_id": _text(rec.get("order_id"), "order_id", row, required=False, max_len=128),
         "account_id": _text(rec.get("account_id"), "account_id", row, required=True, max_len=128),
-        "timestamp": to_utc(rec.get("timestamp"), row=row),
+        "timestamp": _not_future(to_utc(rec.get("timestamp"), row=row), row),
         "amount": _number(rec.get("amount"), "amount", row, required=True),
         "currency": _text(rec.get("currency"), "currency", row, required=False, max_len=8),
         "product": _text(rec.get("product"), "product", row, required=False, max_len=10_000),
         "attributes": _extras(rec, TRANSACTION_COLUMNS),
     }
+    if order["order_id"] is None:
+        order["order_id"] = derived_order_id(order)
+    return order
 
 
 def _records(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[Mapping[str, Any]]:
@@ -192,18 +216,12 @@ def _insert_idempotent(
     with engine.begin() as conn:
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start : start + _CHUNK]
-            with_id = [r for r in chunk if r[id_column] is not None]
-            without_id = [r for r in chunk if r[id_column] is None]
-            if with_id:
-                stmt = (
-                    insert(table)
-                    .on_conflict_do_nothing(index_elements=[id_column])
-                    .returning(table.c.id)
-                )
-                inserted += len(conn.execute(stmt, with_id).all())
-            if without_id:
-                conn.execute(table.insert(), without_id)
-                inserted += len(without_id)
+            stmt = (
+                insert(table)
+                .on_conflict_do_nothing(index_elements=[id_column])
+                .returning(table.c.id)
+            )
+            inserted += len(conn.execute(stmt, chunk).all())
     return InsertResult(inserted=inserted, duplicates=len(rows) - inserted)
 
 
@@ -227,7 +245,8 @@ def insert_events(
 def insert_transactions(
     engine: sa.Engine, rows: Iterable[Mapping[str, Any]] | pd.DataFrame
 ) -> InsertResult:
-    """Validate and store transactions, idempotent by ``order_id`` (see :func:`insert_events`)."""
+    """Validate and store transactions, idempotent by ``order_id`` (derived when missing; see
+    :func:`insert_events`)."""
     records = [normalise_transaction(rec, i) for i, rec in enumerate(_records(rows))]
     result = _insert_idempotent(engine, transactions, "order_id", records)
     log.info("transactions: %d inserted, %d duplicates", result.inserted, result.duplicates)

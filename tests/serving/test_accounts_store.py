@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from scoring.accounts_store import (
     derived_event_id,
+    derived_order_id,
     insert_events,
     insert_transactions,
     load_history,
@@ -154,9 +155,35 @@ def test_insert_transactions_from_frame(db_engine: sa.Engine) -> None:
         }
     )
     assert insert_transactions(db_engine, frame).inserted == 3
-    assert insert_transactions(db_engine, frame.iloc[:2]).duplicates == 2
+    # a retry of the whole batch stores nothing, the row without order_id included
+    assert insert_transactions(db_engine, frame).duplicates == 3
+    # the same order but another amount is another order
+    assert insert_transactions(db_engine, frame.iloc[2:].assign(amount=4.0)).inserted == 1
     _, tx = load_history(db_engine, ["a", "c"], "2024-02-01")
-    assert sorted(tx["order_id"].dropna()) == ["o1"] and tx["amount"].sum() == 13.0
+    assert tx["amount"].sum() == 17.0 and len(tx) == 3
+    derived = derived_order_id(
+        {
+            "account_id": "c",
+            "timestamp": datetime(2024, 1, 5, tzinfo=UTC),
+            "amount": 3,
+            "currency": None,
+            "product": None,
+        }
+    )
+    assert derived in set(tx["order_id"]) and "o1" in set(tx["order_id"])
+
+
+def test_insert_transactions_refuses_a_future_order_and_stores_nothing(
+    db_engine: sa.Engine,
+) -> None:
+    rows = [
+        {"account_id": "a", "timestamp": "2024-01-01", "amount": 5},
+        {"account_id": "a", "timestamp": "2999-01-01T00:00:00Z", "amount": 5},
+    ]
+    with pytest.raises(ScoringInputError, match=r"row 1: timestamp: .* is in the future"):
+        insert_transactions(db_engine, rows)
+    _, tx = load_history(db_engine, None, "2100-01-01")
+    assert tx.empty
 
 
 @pytest.mark.parametrize(
