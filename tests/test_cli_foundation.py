@@ -87,3 +87,45 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path: Path) -> None:
     assert res.returncode == 2, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "Traceback" not in res.stderr and "cannot create" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (FileNotFoundError(2, "No such file or directory", "gone.csv"), 2, "gone.csv"),
+        (PermissionError(13, "Permission denied", "locked.csv"), 2, "locked.csv"),
+    ],
+)
+def test_os_error_on_a_named_file_is_one_line_exit_2(
+    error: OSError, code: int, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from serving.cli import main
+
+    def boom() -> None:
+        raise error
+
+    _register()
+    app.command("raise-os-error")(boom)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["raise-os-error"])
+    finally:
+        app.registered_commands.pop()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == code
+    assert err.strip().splitlines() == [f"leadscope: error: {line}: {error.strerror}"]
+
+
+def test_os_error_without_a_file_name_is_not_hidden_as_user_error() -> None:
+    from serving.cli import main
+
+    def boom() -> None:
+        raise OSError("socket gone")
+
+    _register()
+    app.command("raise-os-error")(boom)
+    try:
+        with pytest.raises(OSError, match="socket gone"):
+            main(["raise-os-error"])
+    finally:
+        app.registered_commands.pop()
