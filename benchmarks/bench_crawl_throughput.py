@@ -16,6 +16,11 @@ Scrapy is not a dependency: install it into the venv by hand for this benchmark 
 
     .venv/bin/python benchmarks/bench_crawl_throughput.py --hosts 200 --delay 2 \
         --scrapy-concurrency 200
+
+``--demo`` instead times step 2 of ``make demo`` alone: the demo world (generated once into a
+temporary directory, outside the clock), its web served in the same process by ``DemoWeb`` and
+the same ``crawl`` call with the demo's configuration (``DemoConfig`` defaults:
+delay 0.05 s, concurrency 16), into a fresh SQLite database, ``--repeat`` times.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -109,9 +115,12 @@ def run_ours(bases: list[str], delay: float, concurrency: int, budget: int) -> d
             max_pages_per_site=budget,
             allowed_networks=("127.0.0.0/8",),
         )
+        before = resource.getrusage(resource.RUSAGE_SELF)
         s = crawl(seeds, engine, config)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"pages": s.pages_stored, "seconds": s.elapsed, "requests": s.requests,
-            "skipped": dict(s.skipped), "errors": dict(s.errors)}  # fmt: skip
+            "cpu_seconds": cpu, "skipped": dict(s.skipped), "errors": dict(s.errors)}  # fmt: skip
 
 
 def run_scrapy(bases: list[str], delay: float, concurrency: int, budget: int) -> dict:
@@ -169,6 +178,52 @@ def run_scrapy(bases: list[str], delay: float, concurrency: int, budget: int) ->
     return result
 
 
+def run_demo_crawl(repeat: int) -> None:
+    """Step 2 of ``leadscope demo`` (serving/demo.py), timed alone, ``repeat`` times."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from crawling import Seed, crawl
+    from crawling.extract import warm_up
+    from serving.db import open_database
+    from serving.demo import DemoConfig
+    from serving.settings import Settings, crawl_config_from_settings
+    from training.world import DemoWeb, generate_world
+
+    cfg = DemoConfig()
+    with tempfile.TemporaryDirectory() as tmp:
+        world = Path(tmp) / "demo-world"
+        generate_world(
+            world, seed=cfg.seed, n_companies=cfg.n_companies, end_date=datetime.now(UTC).date()
+        )
+        domains = pd.read_csv(world / "companies.csv")["domain"].tolist()
+        warm_up()  # the demo's step 1 leaves the process warm the same way
+        for run in range(repeat):
+            engine = open_database(f"sqlite:///{tmp}/demo-{run}.db")
+            with DemoWeb(world / "web") as web:
+                seeds = [Seed(domain=d, url=web.url_for(d)) for d in domains]
+                config = crawl_config_from_settings(
+                    Settings(),
+                    delay=cfg.crawl_delay,
+                    concurrency=cfg.crawl_concurrency,
+                    allowed_networks=("127.0.0.0/8",),
+                )
+                load = os.getloadavg()[0]
+                before = resource.getrusage(resource.RUSAGE_SELF)
+                t0 = time.perf_counter()
+                s = crawl(seeds, engine, config)
+                wall = time.perf_counter() - t0
+                after = resource.getrusage(resource.RUSAGE_SELF)
+            engine.dispose()
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            print(f"demo crawl run {run + 1}: {s.pages_stored} pages from {s.sites} sites in "
+                  f"{wall:.1f} s ({s.pages_stored / wall:.0f} pages/s), CPU {cpu:.1f} s = "
+                  f"{1000 * cpu / max(1, s.pages_stored):.1f} ms per page (crawler and web), "
+                  f"load {load:.1f} -> {os.getloadavg()[0]:.1f}, skipped {dict(s.skipped)}, "
+                  f"errors {dict(s.errors)}", flush=True)  # fmt: skip
+
+
 def child(kind: str, args: argparse.Namespace, bases: list[str]) -> dict:
     """Run one crawler in its own process; returns its figures and peak RSS."""
     cmd = [sys.executable, __file__, "--child", kind, "--bases", ",".join(bases),
@@ -199,8 +254,13 @@ def main() -> None:
         help="also run Scrapy with this CONCURRENT_REQUESTS (it counts requests waiting for "
         "their host's delay against the limit)",
     )
+    ap.add_argument("--demo", action="store_true", help="time the demo's crawl step instead")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of --demo")
     ap.add_argument("--bases", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.demo:
+        run_demo_crawl(args.repeat)
+        return
     if args.child == "serve":
         serve(args.hosts)
         return
@@ -239,6 +299,10 @@ def main() -> None:
         ours, theirs = results["leadscope"], results["scrapy"]
         ratio = (ours["pages"] / ours["seconds"]) / (theirs["pages"] / theirs["seconds"])
         print(f"leadscope / scrapy pages per second: {ratio:.2f}")
+    ours = results["leadscope"]
+    print(f"leadscope CPU (user + system, all threads, crawl only): {ours['cpu_seconds']:.1f} s"
+          f" = {1000 * ours['cpu_seconds'] / max(1, ours['pages']):.1f} ms per page")  # fmt: skip
+    print(f"load average at the end (1/5/15 min): {os.getloadavg()}")
     print(f"leadscope skipped: {results['leadscope']['skipped']}, "
           f"errors: {results['leadscope']['errors']}")  # fmt: skip
 

@@ -56,6 +56,64 @@ def test_language(text: str, lang: str) -> None:
     )
 
 
+ENGLISH = (
+    "We design and build industrial pumps and valves for chemical plants. Our engineers "
+    "support you from the first sketch to the maintenance of the plant, and they are "
+    "available around the clock for all of our customers."
+)
+
+
+@pytest.fixture
+def langid_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts the texts py3langid classifies (still classifying them)."""
+    from crawling import extract
+
+    calls: list[str] = []
+    real = extract.identify_language
+
+    def counted(sample: str) -> str:
+        calls.append(sample)
+        return real(sample)
+
+    monkeypatch.setattr(extract, "identify_language", counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected", "langid_runs"),
+    [
+        ("de", ARTICLE_DE, "de", 0),  # declared and confirmed by the text: no langid
+        ("de-DE", ARTICLE_DE, "de", 0),
+        ("en", ENGLISH, "en", 0),
+        ("en", ARTICLE_DE, "de", 1),  # a CMS default "en" on a German page: langid decides
+        ("de", ENGLISH, "en", 1),
+        ("de", "Nous construisons des pompes et des vannes pour les usines chimiques. " * 3,
+         "other", 1),  # no German function words: langid, which says French
+        ("fr", ENGLISH, "en", 1),  # another declared language: langid
+        (None, ARTICLE_DE, "de", 1),  # nothing declared: langid
+        # a mixed page: German declared, but English function words nearly as frequent
+        ("de", ARTICLE_DE[:200] + " " + ENGLISH, None, 1),
+    ],
+)  # fmt: skip
+def test_declared_language_shortcut(
+    langid_calls: list[str], lang: str | None, text: str, expected: str | None, langid_runs: int
+) -> None:
+    attr = f' lang="{lang}"' if lang else ""
+    page = extract_page(
+        f"<html{attr}><body><main><p>{text}</p></main></body></html>", "https://x.test/a"
+    )
+    assert len(langid_calls) == langid_runs
+    if expected is not None:
+        assert page.language == expected
+    else:  # whatever langid says of the mixed text, it is what the page gets
+        assert page.language in ("de", "en")
+
+
+def test_declared_language_decides_short_text(langid_calls: list[str]) -> None:
+    page = extract_page('<html lang="en"><body><p>Pumps.</p></body></html>', "https://x.test/")
+    assert page.language == "en" and langid_calls == []
+
+
 def test_extract_survives_garbage() -> None:
     for html in ["", "   ", "<<<>>>", "\x00\x01binary", "<html><body></body></html>"]:
         page = extract_page(html, "https://x.test/")
