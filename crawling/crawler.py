@@ -445,7 +445,7 @@ class Crawler:
             raw_html=body if self.config.store_html else None,
         )
         attempts = req.attempt + 1
-        self._write(lambda c: fr.record_page(c, record, links, attempts=attempts))
+        self._write(fr.PageWrite(record, links, attempts))
         self._accept_links(site, links)
         site.hashes.add(digest)
         site.final_urls.add(req.url)

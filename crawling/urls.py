@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawling.config import Seed
 from crawling.errors import CrawlInputError
@@ -53,14 +54,19 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     segments and a directory index file name (``index.html``, ``index.htm``, ``index.php``
     without a query), sorts the query and percent-encodes consistently.
     """
-    from urllib.parse import urljoin
-
     url = url.strip()
     if base is not None:
         try:
             url = urljoin(base, url)
         except ValueError:
             return None
+    return _normalize_absolute(url)
+
+
+@lru_cache(maxsize=32768)
+def _normalize_absolute(url: str) -> str | None:
+    """:func:`normalize_url` of a joined URL; cached, since a site's navigation links recur on
+    every one of its pages (a pure function of a short string, so the cache is safe)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -92,14 +98,26 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
-@lru_cache(maxsize=1)
+_EXTRACTOR_LOCK = threading.Lock()
+_EXTRACTOR: list = []  # the public-suffix extractor, built once
+
+
 def _extractor():  # type: ignore[no-untyped-def]
-    import tldextract
+    # built and used once under a lock: tldextract loads its suffix list lazily on the first
+    # call, and crawler threads starting together would each build it (about 0.2 s of CPU each)
+    if not _EXTRACTOR:
+        with _EXTRACTOR_LOCK:
+            if not _EXTRACTOR:
+                import tldextract
 
-    # the bundled public-suffix snapshot: never fetched over the network
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+                # the bundled public-suffix snapshot: never fetched over the network
+                ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+                ext("warm-up.example.com")
+                _EXTRACTOR.append(ext)
+    return _EXTRACTOR[0]
 
 
+@lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
     """``www.shop.acme.co.uk`` -> ``acme.co.uk``; IP addresses and single labels stay as is."""
     host = host.lower().rstrip(".").strip("[]")

@@ -1,7 +1,9 @@
 """One writer thread for the crawl's database writes, batched into short transactions.
 
 Workers hand over writes and go on fetching; SQLite has a single writer anyway, and a
-transaction per page would make every worker wait for the previous commit. Writes run in
+transaction per page would make every worker wait for the previous commit. Consecutive writes
+of a class with a ``run_many`` method (stored pages: :class:`crawling.frontier.PageWrite`) run
+as one bulk call, a fixed number of statements per batch instead of several per page. Writes run in
 submission order, so a site's pages are written before its closing row. A crawl killed before
 a batch commits loses only pages that were not stored yet (their frontier rows stay queued,
 so the next crawl fetches them).
@@ -21,6 +23,20 @@ log = logging.getLogger(__name__)
 
 Write = Callable[[sa.Connection], object]
 _STOP = object()
+
+
+def _runs(batch: list[Write]) -> list[list[Write]]:
+    """Split ``batch`` into runs of consecutive writes that one ``run_many`` can do together
+    (writes of a class with a ``run_many`` static method); every other write is a run alone.
+    Submission order between runs is kept."""
+    runs: list[list[Write]] = []
+    for write in batch:
+        kind = type(write)
+        if runs and hasattr(kind, "run_many") and type(runs[-1][0]) is kind:
+            runs[-1].append(write)
+        else:
+            runs.append([write])
+    return runs
 
 
 class BatchWriter:
@@ -50,8 +66,11 @@ class BatchWriter:
     def _commit(self, batch: list[Write], *, retries: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
         try:
             with self.engine.begin() as conn:
-                for write in batch:
-                    write(conn)
+                for group in _runs(batch):
+                    if len(group) > 1:
+                        type(group[0]).run_many(conn, group)  # type: ignore[attr-defined]
+                    else:
+                        group[0](conn)
         except Exception:
             if retries:  # a busy or restarting database: try the batch again
                 log.warning("crawl write failed; retrying in %.1f s", retries[0])
