@@ -89,9 +89,6 @@ class Crawler:
         self.summary = CrawlSummary()
         self.stats_lock = threading.Lock()
         self.writer: BatchWriter | None = None  # started by run()
-        self.hosts_lock = threading.Lock()
-        self.hosts_busy: set[str] = set()  # hosts with a request in flight
-        self.host_ready: dict[str, float] = {}  # host -> earliest next request
         self.started = time.monotonic()
         self.skipped_total = 0
         self.last_report = 0.0
@@ -196,12 +193,12 @@ class Crawler:
             if self.config.respect_robots and origin not in site.robots:
                 site.pending.appendleft(req)
                 netloc = urlsplit(origin).netloc
-                if not self._claim_host(site, netloc):
+                if not self.scheduler.claim_host(site, netloc):
                     return True  # another site on this host is in flight or too recent
                 try:
                     self._fetch_robots(site, origin, req)
                 finally:
-                    self._release_host(netloc, site.next_time)
+                    self.scheduler.release_host(netloc, site.next_time)
                 return True
             policy = site.robots.get(origin) or allow_all(origin)
             if policy.unavailable is not None:
@@ -222,32 +219,16 @@ class Crawler:
                 reason = SkipReason.BLOCKED_ADDRESS if blocked else SkipReason.DNS_ERROR
                 self._skip(site, req, reason, f"{host} {verdict.addresses}")
                 continue
+            # one request at a time per host, also across seeds that share a host
             netloc = urlsplit(req.url).netloc
-            if not self._claim_host(site, netloc):
+            if not self.scheduler.claim_host(site, netloc):
                 site.pending.appendleft(req)
-                return True
+                return True  # the site waits for the host (Scheduler.put parks it)
             try:
                 self._fetch_page(site, req)
             finally:
-                self._release_host(netloc, site.next_time)
+                self.scheduler.release_host(netloc, site.next_time)
             return True
-
-    def _claim_host(self, site: SiteTask, netloc: str) -> bool:
-        """One request at a time per host, also across seeds that share a host; when the host
-        is taken, the site waits for it."""
-        with self.hosts_lock:
-            now = time.monotonic()
-            ready = self.host_ready.get(netloc, 0.0)
-            if netloc in self.hosts_busy or ready > now:
-                site.next_time = max(ready, now + 0.05 if netloc in self.hosts_busy else 0.0)
-                return False
-            self.hosts_busy.add(netloc)
-            return True
-
-    def _release_host(self, netloc: str, next_time: float) -> None:
-        with self.hosts_lock:
-            self.hosts_busy.discard(netloc)
-            self.host_ready[netloc] = max(self.host_ready.get(netloc, 0.0), next_time)
 
     def _fallback(self, site: SiteTask, req: PendingRequest, reason: SkipReason) -> bool:
         """Home page over https unreachable: try the next candidate (http)."""
@@ -547,9 +528,7 @@ class Crawler:
             t.join()
         if self.scheduler.stopped:
             self.summary.stopped = True
-            with self.scheduler.cond:
-                left = [s for _, _, s in self.scheduler.heap]
-            for site in left:
+            for site in self.scheduler.remaining():
                 self._finish(site, stopped=True)
         self.writer.close()  # commits everything before the summary is returned
         if self.writer.failures:
