@@ -165,6 +165,64 @@ def _abort(holder: dict[str, Any]) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
+class _Deadlines:
+    """One thread that enforces the ``page_timeout`` of every request in flight.
+
+    A ``threading.Timer`` per request started and stopped a thread for every page (about
+    0.13 ms of CPU and two thread switches each). Here a request ``arm``s its deadline and
+    ``disarm``s it when done; the thread sleeps until the earliest deadline, and ends after a
+    second without requests (the next request starts it again). After ``disarm`` returns, the
+    deadline can no longer fire (both hold the lock), so a finished request's connection,
+    back in its pool, is never cut off.
+    """
+
+    IDLE_EXIT = 1.0  # seconds without armed deadlines before the thread ends
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.armed: dict[int, tuple[float, dict[str, Any]]] = {}  # id(holder) -> deadline
+        self.thread: threading.Thread | None = None
+
+    def arm(self, seconds: float, holder: dict[str, Any]) -> None:
+        deadline = time.monotonic() + seconds
+        with self.cond:
+            earliest = min((d for d, _h in self.armed.values()), default=None)
+            self.armed[id(holder)] = (deadline, holder)
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name="fetch-deadlines", daemon=True
+                )
+                self.thread.start()
+            elif earliest is None or deadline < earliest:
+                self.cond.notify()  # the thread sleeps towards a later deadline
+
+    def disarm(self, holder: dict[str, Any]) -> None:
+        with self.cond:
+            self.armed.pop(id(holder), None)
+
+    def _run(self) -> None:
+        with self.cond:
+            idle_since: float | None = None
+            while True:
+                now = time.monotonic()
+                for key, (deadline, holder) in list(self.armed.items()):
+                    if deadline <= now:
+                        del self.armed[key]
+                        _abort(holder)
+                if self.armed:
+                    idle_since = None
+                    self.cond.wait(min(d for d, _h in self.armed.values()) - now)
+                    continue
+                idle_since = idle_since if idle_since is not None else now
+                if now - idle_since >= self.IDLE_EXIT:
+                    self.thread = None
+                    return
+                self.cond.wait(self.IDLE_EXIT - (now - idle_since))
+
+
+_deadlines = _Deadlines()
+
+
 def make_session(config: CrawlConfig, guard: AddressGuard | None = None) -> requests.Session:
     """A session for one site: our User-Agent, gzip/deflate only, no proxies from the env.
 
@@ -270,15 +328,13 @@ def fetch_once(
     """Send one GET without following redirects; read the body only for a 2xx answer.
 
     Raises :class:`FetchFailure` for timeouts (connect, read and the total ``page_timeout``,
-    enforced by a timer that shuts the socket down, so slowly dripped headers are cut off too),
-    connection errors, bodies over ``max_bytes`` decoded bytes, non-HTML content types and
-    unknown content encodings.
+    enforced by a deadline thread that shuts the socket down, so slowly dripped headers are cut
+    off too), connection errors, bodies over ``max_bytes`` decoded bytes, non-HTML content
+    types and unknown content encodings.
     """
     holder: dict[str, Any] = {}
     _current.holder = holder
-    timer = threading.Timer(config.page_timeout, _abort, args=(holder,))
-    timer.daemon = True
-    timer.start()
+    _deadlines.arm(config.page_timeout, holder)
     try:
         return _fetch(session, url, config, headers, max_bytes, html_only)
     except FetchFailure as exc:
@@ -290,7 +346,7 @@ def fetch_once(
             ) from exc
         raise
     finally:
-        timer.cancel()
+        _deadlines.disarm(holder)
         _current.holder = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -164,3 +165,27 @@ def test_retry_after() -> None:
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_one_deadline_thread_fires_due_deadlines_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from crawling import fetch
+
+    monkeypatch.setattr(fetch._Deadlines, "IDLE_EXIT", 0.2)
+    deadlines = fetch._Deadlines()
+    late, early, done = {}, {}, {}
+    deadlines.arm(0.3, late)
+    thread = deadlines.thread
+    deadlines.arm(0.05, early)  # earlier than the one the thread sleeps towards
+    deadlines.arm(0.05, done)
+    deadlines.disarm(done)  # finished in time: must never be cut off
+    time.sleep(0.15)
+    assert early.get("fired") and not late.get("fired") and not done.get("fired")
+    assert deadlines.thread is thread  # one thread for all of them
+    time.sleep(0.25)
+    assert late.get("fired")
+    thread.join(1.0)  # no deadline armed for IDLE_EXIT: the thread ends
+    assert not thread.is_alive() and deadlines.thread is None
+    again: dict = {}
+    deadlines.arm(5.0, again)  # and starts again with the next request
+    assert deadlines.thread is not None and deadlines.thread.is_alive()
+    deadlines.disarm(again)
