@@ -25,8 +25,10 @@ log expected purchases) under each idea:
 Then the **ceiling**: 5-fold cross-validation *on the evaluated window itself* (features as
 of E, labels of [E, E + 90 days)), which no production model can have: a LightGBM
 correction of BG/NBD (init score) on the production features plus the rhythm ones, and a
-logistic regression on smooth transforms. If even these do not clear BG/NBD's top-decile
-lift, the history holds no more for that metric than BG/NBD already uses.
+logistic regression on smooth transforms; a third adds what the transactions contract has no
+column for (CDs per order from CDNOW's ``number_of_cds``, spend spread, purchases per 4 weeks
+of history). If even these do not clear BG/NBD's top-decile lift, the history holds no more
+for that metric than BG/NBD already uses.
 
 Run: ``.venv/bin/python benchmarks/bench_lifecycle_cdnow_ideas.py [--seeds 2]
 [--dates 1997-11-01,1998-02-01] [--ceiling-only]`` (default dates: the production benchmark's).
@@ -42,7 +44,7 @@ from collections.abc import Callable
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from bench_lifecycle_cdnow import EVALUATION_DATES, HORIZON, load
+from bench_lifecycle_cdnow import DATA, EVALUATION_DATES, HORIZON, load
 from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -241,14 +243,47 @@ def smooth(f: pd.DataFrame) -> np.ndarray:
     return np.nan_to_num(np.column_stack(columns).astype(float), nan=0.0)
 
 
-def ceiling(data: dict[str, object], seed: int = 0) -> dict[str, np.ndarray]:
+def basket(evaluation: str) -> pd.DataFrame:
+    """What the transactions contract has no column for: CDs per order, spend spread and
+    purchases per 4 weeks back from E (CDNOW_master.txt's number_of_cds), per customer."""
+    when = pd.Timestamp(evaluation, tz="UTC")
+    raw = pd.read_csv(
+        DATA / "CDNOW_master.txt",
+        sep=r"\s+",
+        header=0,
+        names=["account_id", "date", "cds", "amount"],
+        dtype={"account_id": str, "date": str},
+    )
+    raw["timestamp"] = pd.to_datetime(raw["date"], format="%Y%m%d", utc=True)
+    hist = raw[raw["timestamp"] < when]
+    g = hist.groupby("account_id")
+    months = ((when - hist["timestamp"]).dt.days // 28).clip(upper=20)
+    per_month = pd.crosstab(hist["account_id"], months).add_prefix("purchases_4w_ago_")
+    out = pd.DataFrame(
+        {
+            "cds_total": g["cds"].sum(),
+            "cds_per_order": g["cds"].mean(),
+            "cds_max": g["cds"].max(),
+            "first_cds": g["cds"].first(),
+            "amount_std": g["amount"].std(),
+            "last_amount": g["amount"].last(),
+        }
+    )
+    return out.join(per_month)
+
+
+def ceiling(
+    data: dict[str, object], seed: int = 0, extra: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
     """5-fold CV on the evaluated window itself (uses its labels: an upper bound)."""
     at = data["at"]
     y = at["y_purchase"].to_numpy()
     le = log_expected(at)
     X = at[BASE + RHYTHM].to_numpy(float)
+    if extra is not None:
+        Xb = np.hstack([X, extra.reindex(at["account_id"]).to_numpy(float)])
     S = smooth(at)
-    boost, linear = np.zeros(len(y)), np.zeros(len(y))
+    boost, linear, basket_boost = np.zeros(len(y)), np.zeros(len(y)), np.zeros(len(y))
     folds = StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y)
     for tr, te in folds:
         params = {
@@ -265,10 +300,18 @@ def ceiling(data: dict[str, object], seed: int = 0) -> dict[str, np.ndarray]:
         boost[te] = model.predict(X[te], raw_score=True) + le[te]
         lr = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
         linear[te] = lr.fit(S[tr], y[tr]).decision_function(S[te])
-    return {
+        if extra is not None:
+            model = lgb.train(params, lgb.Dataset(Xb[tr], y[tr], init_score=le[tr]), 200)
+            basket_boost[te] = model.predict(Xb[te], raw_score=True) + le[te]
+    out = {
         "CEILING: LightGBM correction of BG/NBD, CV on E's own labels": boost,
         "CEILING: logistic regression, CV on E's own labels": linear,
     }
+    if extra is not None:
+        out["CEILING: LightGBM correction + CDs and monthly history, CV on E's labels"] = (
+            basket_boost
+        )
+    return out
 
 
 IDEAS: dict[str, Callable[[dict[str, object], int], np.ndarray]] = {
@@ -311,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for evaluation in evaluations:
         data = prepare(tx, evaluation, frames=not args.ceiling_only)
+        extra = basket(evaluation)
         at = data["at"]
         y = at["y_purchase"].to_numpy()
         bg = log_expected(at)
@@ -319,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             ideas = {} if args.ceiling_only else IDEAS
             scores = {name: idea(data, seed) for name, idea in ideas.items()}
-            scores.update(ceiling(data, seed))
+            scores.update(ceiling(data, seed, extra))
             for name, score in scores.items():
                 auc, lift = roc_auc_score(y, score), top_decile_lift(y, score)
                 rows.append({"as_of": evaluation, "idea": name, "seed": seed, "auc": auc,
