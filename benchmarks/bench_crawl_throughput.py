@@ -20,7 +20,9 @@ Scrapy is not a dependency: install it into the venv by hand for this benchmark 
 ``--demo`` instead times step 2 of ``make demo`` alone: the demo world (generated once into a
 temporary directory, outside the clock), its web served in the same process by ``DemoWeb`` and
 the same ``crawl`` call with the demo's configuration (``DemoConfig`` defaults:
-delay 0.05 s, concurrency 16), into a fresh SQLite database, ``--repeat`` times.
+delay 0.05 s, concurrency 16), into a fresh SQLite database, ``--repeat`` times. It also
+counts the stored pages whose language is their site's language in the world (the world
+knows it; 4 % of its sites declare a CMS default ``en-US`` and 5 % no ``lang``).
 """
 
 from __future__ import annotations
@@ -183,9 +185,11 @@ def run_demo_crawl(repeat: int) -> None:
     from datetime import UTC, datetime
 
     import pandas as pd
+    import sqlalchemy as sa
 
     from crawling import Seed, crawl
     from crawling.extract import warm_up
+    from crawling.schema import pages
     from serving.db import open_database
     from serving.demo import DemoConfig
     from serving.settings import Settings, crawl_config_from_settings
@@ -197,7 +201,9 @@ def run_demo_crawl(repeat: int) -> None:
         generate_world(
             world, seed=cfg.seed, n_companies=cfg.n_companies, end_date=datetime.now(UTC).date()
         )
-        domains = pd.read_csv(world / "companies.csv")["domain"].tolist()
+        companies = pd.read_csv(world / "companies.csv")
+        domains = companies["domain"].tolist()
+        site_language = dict(zip(companies["domain"], companies["language"], strict=True))
         warm_up()  # the demo's step 1 leaves the process warm the same way
         for run in range(repeat):
             engine = open_database(f"sqlite:///{tmp}/demo-{run}.db")
@@ -215,11 +221,15 @@ def run_demo_crawl(repeat: int) -> None:
                 s = crawl(seeds, engine, config)
                 wall = time.perf_counter() - t0
                 after = resource.getrusage(resource.RUSAGE_SELF)
+            with engine.connect() as conn:
+                langs = conn.execute(sa.select(pages.c.domain, pages.c.language)).all()
             engine.dispose()
+            right = sum(site_language[d] == lang for d, lang in langs)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             print(f"demo crawl run {run + 1}: {s.pages_stored} pages from {s.sites} sites in "
                   f"{wall:.1f} s ({s.pages_stored / wall:.0f} pages/s), CPU {cpu:.1f} s = "
                   f"{1000 * cpu / max(1, s.pages_stored):.1f} ms per page (crawler and web), "
+                  f"page language = the site's language in the world on {right}/{len(langs)}, "
                   f"load {load:.1f} -> {os.getloadavg()[0]:.1f}, skipped {dict(s.skipped)}, "
                   f"errors {dict(s.errors)}", flush=True)  # fmt: skip
 
