@@ -14,6 +14,11 @@ import numpy as np
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) with z clipped to [-35, 35] (no overflow; p stays inside (0, 1))."""
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+
+
 @dataclass(frozen=True)
 class PlattScaling:
     """p = sigmoid(slope * margin + intercept); the identity is (1, 0)."""
@@ -22,8 +27,7 @@ class PlattScaling:
     intercept: float = 0.0
 
     def apply(self, margin: np.ndarray) -> np.ndarray:
-        z = self.slope * np.asarray(margin, dtype=float) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+        return sigmoid(self.slope * np.asarray(margin, dtype=float) + self.intercept)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class StackedPlatt:
         z = self.slope * np.asarray(margin, dtype=float) + self.intercept
         if log_expected is not None:
             z = z + self.bgnbd_term(log_expected)
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+        return sigmoid(z)
 
 
 @dataclass(frozen=True)

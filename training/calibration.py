@@ -9,13 +9,36 @@ weighting introduces.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.optimize import minimize
 
-from scoring.calibration import PlattScaling, StackedPlatt, VectorScaling
+from scoring.calibration import PlattScaling, StackedPlatt, VectorScaling, sigmoid
 
 log = logging.getLogger(__name__)
+
+
+def _fit_logistic(
+    columns: Sequence[np.ndarray], y: np.ndarray, start: Sequence[float]
+) -> np.ndarray:
+    """Coefficients minimising the mean log loss of sigmoid(sum_i theta_i * columns[i]) on y.
+
+    L-BFGS-B from ``start`` with the analytic gradient; a column of ones gives an intercept.
+    """
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = theta[0] * columns[0]
+        for t, column in zip(theta[1:], columns[1:], strict=True):
+            z = z + t * column
+        p = sigmoid(z)
+        eps = 1e-12
+        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+        g = p - y
+        return float(value), np.array([np.mean(g * column) for column in columns])
+
+    res = minimize(loss, np.asarray(start, dtype=float), jac=True, method="L-BFGS-B")
+    return res.x
 
 
 def fit_platt(margin: np.ndarray, y: np.ndarray) -> PlattScaling:
@@ -26,16 +49,8 @@ def fit_platt(margin: np.ndarray, y: np.ndarray) -> PlattScaling:
         log.warning("too little validation data to calibrate; keeping the raw probabilities")
         return PlattScaling()
 
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = np.clip(theta[0] * margin + theta[1], -35, 35)
-        p = 1.0 / (1.0 + np.exp(-z))
-        eps = 1e-12
-        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
-        g = p - y
-        return float(value), np.array([np.mean(g * margin), np.mean(g)])
-
-    res = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
-    slope, intercept = (float(v) for v in res.x)
+    theta = _fit_logistic([margin, np.ones_like(margin)], y, start=[1.0, 0.0])
+    slope, intercept = (float(v) for v in theta)
     if not np.isfinite([slope, intercept]).all() or slope <= 0:
         return PlattScaling()
     return PlattScaling(slope=slope, intercept=intercept)
@@ -63,21 +78,10 @@ def fit_stacked_platt(
     mixed = bool(0 < has.sum() < len(has))  # both customers and prospects: a separate offset
     scale = max(float(np.std(margin)), 1e-6)
     m = margin / scale
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        a, b, w, c = theta
-        c = c if mixed else 0.0
-        z = np.clip(a * m + b + w * u + c * h, -35, 35)
-        p = 1.0 / (1.0 + np.exp(-z))
-        eps = 1e-12
-        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
-        g = p - y
-        grad = [np.mean(g * m), np.mean(g), np.mean(g * u), np.mean(g * h) if mixed else 0.0]
-        return float(value), np.array(grad)
-
-    start = np.array([platt.slope * scale, platt.intercept, 0.0, 0.0])
-    res = minimize(loss, start, jac=True, method="L-BFGS-B")
-    a, b, w, c = (float(t) for t in res.x)
+    # without prospects the offset's column is zero: its gradient is 0 and it stays at 0
+    columns = [m, np.ones_like(m), u, h if mixed else np.zeros_like(h)]
+    start = [platt.slope * scale, platt.intercept, 0.0, 0.0]
+    a, b, w, c = (float(t) for t in _fit_logistic(columns, y, start=start))
     if not np.isfinite([a, b, w, c]).all() or a <= 0 or w <= 0:
         return platt
     return StackedPlatt(
