@@ -15,6 +15,8 @@ levels). They are part of :attr:`LeadScorer.model_features` and may appear as re
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import lightgbm as lgb
@@ -60,6 +62,51 @@ def derive_columns(
     return np.hstack(cols) if len(cols) > 1 else X
 
 
+@dataclass(frozen=True, eq=False)
+class DerivedLayout:
+    """Where the derived columns go: the booster's columns (:attr:`model_features`) are the raw
+    ``feature_names``, then the missing-field count (if ``count_missing``), then the level share
+    of each column in ``frequencies`` (name -> shares from :func:`level_frequencies`).
+
+    The one home of that layout: the trainer builds it from training rows, the scorer from its
+    attributes (once, see :attr:`LeadScorer.layout`)."""
+
+    feature_names: tuple[str, ...]
+    frequencies: Mapping[str, np.ndarray] = field(default_factory=dict)
+    count_missing: bool = False
+    model_features: tuple[str, ...] = field(init=False)
+    by_index: dict[int, np.ndarray] = field(init=False, repr=False)  # raw column index -> shares
+
+    def __post_init__(self) -> None:
+        names = list(self.feature_names)
+        if self.count_missing:
+            names.append(MISSING_COUNT)
+        names += [frequency_name(c) for c in self.frequencies]
+        position = {name: j for j, name in enumerate(self.feature_names)}
+        by_index = {position[c]: shares for c, shares in self.frequencies.items()}
+        object.__setattr__(self, "model_features", tuple(names))
+        object.__setattr__(self, "by_index", by_index)
+
+    @classmethod
+    def fit(
+        cls, X: np.ndarray, feature_names: list[str], levels: dict[str, list[str]]
+    ) -> DerivedLayout:
+        """The layout with the missing-field count and the level shares of raw-encoded training
+        rows ``X`` for each categorical column (``levels``: column -> its levels)."""
+        frequencies = {
+            c: level_frequencies(X[:, feature_names.index(c)], len(levels[c]))
+            for c in levels
+            if c in feature_names
+        }
+        return cls(tuple(feature_names), frequencies, count_missing=True)
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """Append the derived columns to raw-encoded rows (``X`` itself when there are none)."""
+        if not self.frequencies and not self.count_missing:
+            return X
+        return derive_columns(X, self.by_index, count_missing=self.count_missing)
+
+
 class LeadScorer(mlflow.pyfunc.PythonModel):
     """Scores lead rows: ``score`` (0-100), ``grade``, ``probability``, ``reasons``."""
 
@@ -93,23 +140,32 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         }
 
     @property
+    def layout(self) -> DerivedLayout:
+        """The derived-column layout, built on first use and kept (not pickled). Scorers pickled
+        before derived columns existed have no ``frequencies`` / ``count_missing``: none."""
+        layout = self.__dict__.get("_layout")
+        if layout is None:
+            layout = DerivedLayout(
+                tuple(self.feature_names),
+                getattr(self, "frequencies", {}),
+                count_missing=getattr(self, "count_missing", False),
+            )
+            self._layout = layout
+        return layout
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_layout", None)  # a cache: rebuilt from the attributes after loading
+        return state
+
+    @property
     def model_features(self) -> list[str]:
         """The booster's columns: :attr:`feature_names` then the derived ones."""
-        names = list(self.feature_names)
-        if getattr(self, "count_missing", False):
-            names.append(MISSING_COUNT)
-        names += [frequency_name(c) for c in getattr(self, "frequencies", {})]
-        return names
+        return list(self.layout.model_features)
 
     def _derive(self, X: np.ndarray) -> np.ndarray:
         """Append the derived columns to raw-encoded rows (no-op for a model without them)."""
-        frequencies = getattr(self, "frequencies", {})
-        count_missing = getattr(self, "count_missing", False)
-        if not frequencies and not count_missing:
-            return X
-        position = {name: j for j, name in enumerate(self.feature_names)}
-        by_index = {position[c]: shares for c, shares in frequencies.items()}
-        return derive_columns(X, by_index, count_missing=count_missing)
+        return self.layout.apply(X)
 
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """The numeric matrix of a raw lead frame: :attr:`feature_names` in order, then the
@@ -144,7 +200,7 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
 
     def predict_parts(self, X: np.ndarray, *, contributions: bool = True) -> dict[str, np.ndarray]:
         X = np.ascontiguousarray(X, dtype=np.float64)
-        width = len(self.model_features)
+        width = len(self.layout.model_features)
         if X.ndim == 2 and X.shape[1] == len(self.feature_names) != width:
             X = self._derive(X)  # raw-encoded rows: add the derived columns
         if X.ndim != 2 or X.shape[1] != width:
@@ -173,7 +229,7 @@ class LeadScorer(mlflow.pyfunc.PythonModel):
         reasons = top_reasons(
             parts["contributions"],
             X,
-            self.model_features,
+            self.layout.model_features,
             k=self.n_reasons,
             decode=self._decode,
         )

@@ -31,13 +31,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from scoring.calibration import thresholds_from_scores
-from scoring.leads import (
-    MISSING_COUNT,
-    LeadScorer,
-    derive_columns,
-    frequency_name,
-    level_frequencies,
-)
+from scoring.leads import DerivedLayout, LeadScorer
 from training.calibration import fit_platt
 from training.errors import TrainingInputError
 from training.evaluation import binary_metrics, calibration_figure, importance_figure
@@ -140,32 +134,13 @@ def _encode(
     return out, levels
 
 
-@dataclass(frozen=True)
-class _Derived:
-    """Derived-column state fitted on training rows (shared by fitting and cross-validation)."""
-
-    frequencies: dict[str, np.ndarray]
-    count_missing: bool
-    names: list[str]  # raw feature names + derived names (the booster's columns)
-    by_index: dict[int, np.ndarray]
-
-    def apply(self, X: np.ndarray) -> np.ndarray:
-        if not self.frequencies and not self.count_missing:
-            return X
-        return derive_columns(X, self.by_index, count_missing=self.count_missing)
-
-
 def _fit_derived(
     X_tr: np.ndarray, names: list[str], levels: dict[str, list[str]], config: LeadConfig
-) -> _Derived:
+) -> DerivedLayout:
+    """The derived-column layout fitted on training rows (none without ``derived_features``)."""
     if not config.derived_features:
-        return _Derived({}, False, list(names), {})
-    frequencies = {
-        c: level_frequencies(X_tr[:, names.index(c)], len(levels[c])) for c in levels if c in names
-    }
-    model_names = [*names, MISSING_COUNT, *(frequency_name(c) for c in frequencies)]
-    by_index = {names.index(c): f for c, f in frequencies.items()}
-    return _Derived(frequencies, True, model_names, by_index)
+        return DerivedLayout(tuple(names))
+    return DerivedLayout.fit(X_tr, names, levels)
 
 
 def leakage_warnings(
@@ -279,8 +254,9 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     for w in warnings:
         log.warning("%s", w)
     derived = _fit_derived(X_tr, names, levels, config)
+    model_names = list(derived.model_features)
     X_tr, X_va = derived.apply(X_tr), derived.apply(X_va)
-    booster = _fit(X_tr, y[tr], X_va, y[va], derived.names, categorical, config)
+    booster = _fit(X_tr, y[tr], X_va, y[va], model_names, categorical, config)
     scorer = LeadScorer(
         id_column=config.id_column,
         feature_names=names,
@@ -302,7 +278,7 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     p = scorer.predict_parts(X_va, contributions=False)["probability"]
     figures = {
         "plots/feature_importance.png": importance_figure(
-            derived.names, booster.feature_importance("gain"), "lead model: feature importance"
+            model_names, booster.feature_importance("gain"), "lead model: feature importance"
         ),
         "plots/calibration.png": calibration_figure(y[va], p, "lead model: calibration"),
     }
@@ -346,13 +322,14 @@ def cross_validate_leads(frame: pd.DataFrame, config: LeadConfig, folds: int = 5
         X_va, _ = _encode(frame.iloc[inner_va], kinds, levels)
         X_te, _ = _encode(frame.iloc[te], kinds, levels)
         derived = _fit_derived(X_tr, names, levels, config)
+        model_names = list(derived.model_features)
         X_tr, X_va, X_te = derived.apply(X_tr), derived.apply(X_va), derived.apply(X_te)
-        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], derived.names, categorical, config)
+        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], model_names, categorical, config)
         booster = _refit(
             booster,
             np.vstack([X_tr, X_va]),
             y[np.concatenate([inner_tr, inner_va])],
-            derived.names,
+            model_names,
             categorical,
             config,
         )
