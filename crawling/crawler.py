@@ -20,7 +20,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
 
 from crawling import frontier as fr
@@ -30,6 +29,7 @@ from crawling.extract import ExtractedPage, extract_page, warm_up
 from crawling.fetch import (
     REDIRECT_STATUSES,
     RETRY_STATUSES,
+    CrawlSession,
     Fetched,
     FetchFailure,
     fetch_once,
@@ -271,7 +271,7 @@ class Crawler:
         # our requests even when a connection set-up delayed the previous one
         site.next_time = time.monotonic() + (site.delay if policy.requests else 0.0)
 
-    def _session(self, site: SiteTask) -> requests.Session:
+    def _session(self, site: SiteTask) -> CrawlSession:
         if site.session is None:
             site.session = make_session(self.config, self.guard)  # pinned to vetted addresses
         return site.session

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import os
 import socket
 import sys
 import threading
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
+import requests.cookies
+import requests.utils
 import urllib3
 import urllib3.connection
 import urllib3.exceptions
@@ -38,6 +40,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK = 64 * 1024
+DEFAULT_CA_BUNDLE = requests.utils.DEFAULT_CA_BUNDLE_PATH  # certifi's, as requests verified
 
 
 @dataclass(slots=True)
@@ -223,7 +226,87 @@ class _Deadlines:
 _deadlines = _Deadlines()
 
 
-def make_session(config: CrawlConfig, guard: AddressGuard | None = None) -> requests.Session:
+@dataclass(slots=True)
+class _CookieRequest:
+    """What requests' cookie helpers read of a request."""
+
+    url: str
+    headers: dict[str, str]
+
+
+class CrawlSession:
+    """One site's HTTP client over urllib3: keep-alive pools whose connections are pinned by
+    the crawl's address guard, our request headers, the site's cookies, TLS verification.
+
+    ``verify`` is True (certifi's CA bundle, as requests uses), a CA file or directory, or
+    False. No proxies: environment proxies would bypass the address guard. Requests used to
+    sit between us and urllib3 here; its per-request preparation cost more CPU than urllib3's
+    whole request (0.65 against 0.36 ms per loopback fetch).
+    """
+
+    def __init__(self, config: CrawlConfig, guard: AddressGuard) -> None:
+        self.headers: dict[str, str] = {
+            "User-Agent": config.user_agent,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "de,en;q=0.8",
+            "Connection": "keep-alive",
+        }
+        self.verify: bool | str = True
+        self.cookies = requests.cookies.RequestsCookieJar()
+        self.pools = urllib3.PoolManager(num_pools=2, maxsize=1, block=False)
+        # connections register themselves, so the per-response deadline can cut them off, and
+        # connect only to addresses the guard vetted
+        self.pools.pool_classes_by_scheme = _pool_classes(guard)
+
+    def _tls(self) -> dict[str, Any]:
+        if self.verify is False:
+            return {"cert_reqs": "CERT_NONE", "ca_certs": None, "ca_cert_dir": None}
+        where = DEFAULT_CA_BUNDLE if self.verify is True else str(self.verify)
+        if os.path.isdir(where):
+            return {"cert_reqs": "CERT_REQUIRED", "ca_certs": None, "ca_cert_dir": where}
+        return {"cert_reqs": "CERT_REQUIRED", "ca_certs": where, "ca_cert_dir": None}
+
+    def get(
+        self, url: str, headers: dict[str, str] | None, timeout: tuple[float, float]
+    ) -> urllib3.BaseHTTPResponse:
+        """Send one GET (no redirects followed, no retries, body not read yet). Raises
+        urllib3's exceptions and ``urllib3.exceptions.LocationParseError`` for a bad URL."""
+        sent = {**self.headers, **headers} if headers else dict(self.headers)
+        if len(self.cookies):
+            cookie = requests.cookies.get_cookie_header(self.cookies, _CookieRequest(url, sent))
+            if cookie:
+                sent["Cookie"] = cookie
+        target = urllib3.util.parse_url(url)
+        https = target.scheme == "https"
+        pool = self.pools.connection_from_host(
+            target.host, target.port, target.scheme, pool_kwargs=self._tls() if https else None
+        )
+        resp = pool.urlopen(
+            "GET",
+            target.request_uri,
+            headers=sent,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            retries=False,
+            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+        )
+        requests.cookies.extract_cookies_to_jar(self.cookies, _CookieRequest(url, sent), resp)
+        return resp
+
+    def close(self) -> None:
+        self.pools.clear()
+
+    def __enter__(self) -> CrawlSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_session(config: CrawlConfig, guard: AddressGuard | None = None) -> CrawlSession:
     """A session for one site: our User-Agent, gzip/deflate only, no proxies from the env.
 
     Every connection is pinned to an address ``guard`` vetted (see the module docstring);
@@ -233,23 +316,7 @@ def make_session(config: CrawlConfig, guard: AddressGuard | None = None) -> requ
         guard = AddressGuard(
             allow_private=config.allow_private, allowed_networks=config.allowed_networks
         )
-    session = requests.Session()
-    session.trust_env = False  # env proxies would bypass the address guard
-    session.headers.update(
-        {
-            "User-Agent": config.user_agent,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-            "Accept-Encoding": "gzip, deflate",
-            "Accept-Language": "de,en;q=0.8",
-        }
-    )
-    adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=1, max_retries=0)
-    # connections register themselves, so the per-response deadline can cut them off, and
-    # connect only to addresses the guard vetted
-    adapter.poolmanager.pool_classes_by_scheme = _pool_classes(guard)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return CrawlSession(config, guard)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -317,7 +384,7 @@ class _Decoder:
 
 
 def fetch_once(
-    session: requests.Session,
+    session: CrawlSession,
     url: str,
     config: CrawlConfig,
     *,
@@ -368,8 +435,35 @@ def _refusal(exc: BaseException) -> AddressRefused | None:
     return None
 
 
+def _failure(exc: BaseException) -> FetchFailure:
+    """The :class:`FetchFailure` for an exception of sending a request (names of the error
+    types as requests named them, so crawl summaries keep their keys)."""
+    refused = _refusal(exc)
+    if refused is not None:
+        blocked = refused.verdict.reason == "blocked_address"
+        return FetchFailure(
+            SkipReason.BLOCKED_ADDRESS if blocked else SkipReason.DNS_ERROR,
+            refused.detail,
+            error_type="AddressRefused",
+        )
+    if isinstance(exc, urllib3.exceptions.LocationValueError):
+        return FetchFailure(SkipReason.INVALID_URL, str(exc), error_type="InvalidURL")
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        kind, reason = "ConnectionError", SkipReason.CONNECTION_ERROR
+    elif isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+        kind, reason = "ConnectTimeout", SkipReason.TIMEOUT
+    elif isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        kind, reason = "ReadTimeout", SkipReason.TIMEOUT
+    elif isinstance(exc, urllib3.exceptions.SSLError):
+        kind, reason = "SSLError", SkipReason.CONNECTION_ERROR
+    else:
+        kind, reason = "ConnectionError", SkipReason.CONNECTION_ERROR
+    return FetchFailure(reason, str(exc), retryable=True, error_type=kind)
+
+
 def _fetch(
-    session: requests.Session,
+    session: CrawlSession,
     url: str,
     config: CrawlConfig,
     headers: dict[str, str] | None,
@@ -380,49 +474,20 @@ def _fetch(
     started = time.monotonic()
     deadline = started + config.page_timeout
     try:
-        resp = session.get(
-            url,
-            headers=headers,
-            stream=True,
-            allow_redirects=False,
-            timeout=(config.connect_timeout, config.read_timeout),
-        )
-    except requests.exceptions.Timeout as exc:
-        raise FetchFailure(
-            SkipReason.TIMEOUT, str(exc), retryable=True, error_type=type(exc).__name__
-        ) from exc
-    except requests.exceptions.ConnectionError as exc:
-        refused = _refusal(exc)
-        if refused is None:
-            raise FetchFailure(
-                SkipReason.CONNECTION_ERROR,
-                str(exc),
-                retryable=True,
-                error_type=type(exc).__name__,
-            ) from exc
-        blocked = refused.verdict.reason == "blocked_address"
-        raise FetchFailure(
-            SkipReason.BLOCKED_ADDRESS if blocked else SkipReason.DNS_ERROR,
-            refused.detail,
-            error_type="AddressRefused",
-        ) from exc
-    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-        raise FetchFailure(SkipReason.INVALID_URL, str(exc), error_type=type(exc).__name__) from exc
-    except (requests.exceptions.RequestException, OSError) as exc:
-        raise FetchFailure(
-            SkipReason.CONNECTION_ERROR, str(exc), retryable=True, error_type=type(exc).__name__
-        ) from exc
+        resp = session.get(url, headers, (config.connect_timeout, config.read_timeout))
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        raise _failure(exc) from exc
     try:
         hdrs = {k.lower(): v for k, v in resp.headers.items()}
-        fetched = Fetched(url=url, status=resp.status_code, headers=hdrs, started=started)
-        if not 200 <= resp.status_code < 300:
+        fetched = Fetched(url=url, status=resp.status, headers=hdrs, started=started)
+        if not 200 <= resp.status < 300:
             return fetched
         mime = hdrs.get("content-type", "")
         if html_only and mime and not _is_html(mime, b""):
             raise FetchFailure(SkipReason.NOT_HTML, f"content type {mime}")
         decoder = _Decoder(hdrs.get("content-encoding", "").strip().lower(), limit)
         parts: list[bytes] = []
-        raw = resp.raw
+        raw = resp
         while True:
             if time.monotonic() > deadline:
                 raise FetchFailure(
@@ -432,10 +497,6 @@ def _fetch(
                 )
             try:
                 chunk = raw.read1(CHUNK, decode_content=False)
-            except requests.exceptions.RequestException as exc:
-                raise FetchFailure(
-                    SkipReason.CONNECTION_ERROR, str(exc), error_type=type(exc).__name__
-                ) from exc
             except Exception as exc:  # urllib3 ReadTimeoutError, ProtocolError, socket errors
                 timeout = "timeout" in type(exc).__name__.lower() or "timed out" in str(exc)
                 raise FetchFailure(
@@ -454,4 +515,7 @@ def _fetch(
             raise FetchFailure(SkipReason.NOT_HTML, "no content type and no HTML start")
         return fetched
     finally:
+        # as requests did: an unread body closes the connection; a read one is back in the
+        # pool already (keep-alive)
         resp.close()
+        resp.release_conn()

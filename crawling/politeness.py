@@ -10,10 +10,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
-
 from crawling import frontier as fr
 from crawling.config import Seed
+from crawling.fetch import CrawlSession
 from crawling.robots import RobotsPolicy
 
 
@@ -50,7 +49,7 @@ class SiteTask:
     skip_reason: str | None = None
     robots_status: int | None = None
     crawl_delay: float | None = None
-    session: requests.Session | None = None
+    session: CrawlSession | None = None
     waiting_for: str | None = None  # a host another site holds (see Scheduler.claim_host)
     seq: itertools.count = field(default_factory=itertools.count)
 

@@ -10,11 +10,10 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import requests
 from protego import Protego
 
 from crawling.config import CrawlConfig
-from crawling.fetch import REDIRECT_STATUSES, FetchFailure, fetch_once
+from crawling.fetch import REDIRECT_STATUSES, CrawlSession, FetchFailure, fetch_once
 from crawling.guard import AddressGuard
 from crawling.outcomes import SkipReason
 
@@ -57,7 +56,7 @@ def allow_all(origin: str) -> RobotsPolicy:
 
 
 def fetch_robots(
-    session: requests.Session, origin: str, config: CrawlConfig, guard: AddressGuard
+    session: CrawlSession, origin: str, config: CrawlConfig, guard: AddressGuard
 ) -> RobotsPolicy:
     """Fetch and parse ``<origin>/robots.txt`` (never raises)."""
     url = f"{origin}/robots.txt"

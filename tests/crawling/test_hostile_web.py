@@ -345,3 +345,29 @@ def test_loopback_seeds_without_allow_flag_make_zero_requests(
     assert web.log == []
     assert summary.pages_stored == 0
     assert summary.sites_skipped["blocked_address"] == 2
+
+
+def test_session_keeps_cookies_headers_and_ignores_env_proxies(web: Web, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The crawl's HTTP session (urllib3 under it): the site's cookies go back to it, our
+    headers go out, a connection is reused, and proxy variables of the environment are
+    ignored (a proxy would bypass the address guard)."""
+    from crawling.fetch import fetch_once, make_session
+
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.9:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.9:9")
+    page = html("<main><p>Seite.</p></main>")
+    base = web.serve(Site(routes={
+        "/": (200, {**page[1], "Set-Cookie": "consent=yes; Path=/"}, page[2]),
+        "/produkte": page,
+    }))  # fmt: skip
+    cfg = CrawlConfig(allow_private=True)
+    with make_session(cfg) as session:
+        assert fetch_once(session, base, cfg).status == 200
+        got = fetch_once(session, base + "produkte", cfg)
+    assert got.status == 200 and b"Seite." in got.body
+    first, second = web.requests_to(base)
+    assert "Cookie" not in first.headers and second.headers["Cookie"] == "consent=yes"
+    assert second.headers["User-Agent"] == cfg.user_agent
+    assert second.headers["Accept-Encoding"] == "gzip, deflate"
+    assert second.path == "/produkte"  # origin form, not a proxy's absolute form
+    assert web.connections_to(base) == 1  # keep-alive
