@@ -418,7 +418,7 @@ def fetch_once(
 
 
 def _refusal(exc: BaseException) -> AddressRefused | None:
-    """The :class:`AddressRefused` behind a requests ConnectionError (wrapped in MaxRetryError)."""
+    """The :class:`AddressRefused` behind an exception (also when wrapped in another one)."""
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
     while todo:
