@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
 import typer
 
 from serving.cli.app import app
+from serving.cli.context import settings_and_logging
 from serving.demo import DemoConfig, run_demo
-from serving.logs import configure_logging
-from serving.settings import get_settings
 
 
 @app.command("demo")
@@ -20,10 +20,10 @@ def demo_cmd(
     top: int = typer.Option(25, min=1, help="prospects to show"),
 ) -> None:
     """Generate a world, crawl it, build prospects, train models, serve and call the API."""
-    settings = get_settings()
-    # the demo narrates on stdout; logs show warnings only unless a level is asked for
-    level = settings.log_level if "LEADSCOPE_LOG_LEVEL" in os.environ else "WARNING"
-    configure_logging(level, settings.log_format)
+    settings = settings_and_logging()
+    if "LEADSCOPE_LOG_LEVEL" not in os.environ:
+        # the demo narrates on stdout; logs show warnings only unless a level is asked for
+        logging.getLogger().setLevel(logging.WARNING)
     started = time.perf_counter()
     report = run_demo(
         settings, DemoConfig(seed=seed, n_companies=companies, top=top), echo=typer.echo
