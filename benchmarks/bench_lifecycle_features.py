@@ -12,9 +12,9 @@ Run: ``.venv/bin/python benchmarks/bench_lifecycle_features.py``.
 from __future__ import annotations
 
 import sys
-import time
 
 import pandas as pd
+from _timing import per_call
 
 from scoring.features import build_feature_frames, build_features
 from training.synthetic import generate_history
@@ -44,24 +44,17 @@ def pandas_baseline(events: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> int:
     h = generate_history(20_000, days=730, seed=1)
     n_ev, n_tx = len(h.events), len(h.transactions)
     as_of = h.end - pd.Timedelta(days=30)
     print(f"{n_ev:,} events, {n_tx:,} transactions, {h.events['account_id'].nunique():,} accounts")
-    one = best_of(lambda: build_features(h.events, h.transactions, as_of))
+    one = per_call(lambda: build_features(h.events, h.transactions, as_of), warmup=False)
     dates = list(pd.date_range(h.start + pd.Timedelta(days=90), as_of, freq="MS"))[-12:]
-    many = best_of(lambda: build_feature_frames(h.events, h.transactions, dates), repeat=2)
-    base = best_of(lambda: pandas_baseline(h.events, as_of))
+    many = per_call(
+        lambda: build_feature_frames(h.events, h.transactions, dates), repeat=2, warmup=False
+    )
+    base = per_call(lambda: pandas_baseline(h.events, as_of), warmup=False)
     rate_one = n_ev / one
     print(
         f"build_features, 1 as-of date:     {one:.3f} s = {rate_one:,.0f} events/s "

@@ -12,22 +12,12 @@ Run: ``.venv/bin/python benchmarks/bench_lifecycle_scoring.py``.
 from __future__ import annotations
 
 import sys
-import time
+
+from _timing import per_call
 
 from scoring.lifecycle import as_matrix
 from training.lifecycle import fit_lifecycle
 from training.synthetic import generate_history
-
-
-def per_call(fn, n: int) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - started) / n)
-    return best
 
 
 def main() -> int:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,16 +24,8 @@ import orjson
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import per_call_ms
 from bench_serving_throughput import train_model
-
-
-def per_call_ms(fn: Callable[[], object], seconds: float = 1.5) -> float:
-    fn()
-    n, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        fn()
-        n += 1
-    return elapsed / n * 1000
 
 
 def _report(n: int, names: list[str], rows: list[list[float]], loaded, pyfunc) -> None:  # type: ignore[no-untyped-def]
