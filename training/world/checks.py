@@ -8,6 +8,8 @@
 - ``stage_baseline``: LightGBM on monthly event and order counts (this month, last month, last
   three months, cumulative) predicting the ground-truth stage of later months from earlier
   ones; accuracy against the majority class.
+- ``churn_check``: how customers churn (share per quarter, spread over the window) and how
+  churned former customers behave (no orders, next to no active engagement).
 
 These are checks of the generator (used by its tests and benchmark), not product models.
 """
@@ -34,6 +36,21 @@ class LookalikeCheck:
     k: int
     max_df: float
     n_true: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnCheck:
+    quarterly_rates: tuple[float, ...]  # customers churned in a quarter / customers before it
+    churned_customers: int  # moves from a customer stage to churned over the window
+    churned_months: int  # account-months in churned after having been a customer
+    orders: int  # orders (positive amounts) in those months
+    active_per_month: float  # active events (not passive, see below) per such month
+    passive_per_month: float  # e-mail opens, web visits, page views per such month
+    passive_per_customer_month: float  # the same per month in a customer stage
+
+    @property
+    def mean_rate(self) -> float:
+        return float(np.mean(self.quarterly_rates))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,4 +144,52 @@ def stage_baseline(world_dir: Path, *, test_months: int = 6) -> StageCheck:
         accuracy=float((predicted == test).mean()),
         majority=float(pd.Series(test).value_counts(normalize=True).max()),
         test_rows=len(test),
+    )
+
+
+CUSTOMER_STAGES = ("purchase", "retention", "advocacy", "at_risk")
+# events that reach accounts which stopped buying (training.datasets.StageRules'
+# churn_passive_events): they do not count as engagement for the churn label
+PASSIVE_EVENTS = ("email_open", "web_visit", "page_view")
+
+
+def churn_check(world_dir: Path) -> ChurnCheck:
+    """Churn per quarter and the behaviour of churned former customers, from the files."""
+    out = Path(world_dir)
+    frame = monthly_frame(world_dir)
+    stage = frame["stage"].unstack()  # accounts x months, months sorted
+    customer = stage.isin(CUSTOMER_STAGES).to_numpy()
+    churned = (stage == "churned").to_numpy()
+    moves = customer[:, :-1] & churned[:, 1:]  # moves[:, m - 1]: churned in month m
+    rates = []
+    for q in range(0, stage.shape[1], 3):
+        months = [m for m in range(q, q + 3) if m >= 1]
+        before = customer[:, max(q - 1, 0)].sum()
+        if months and before:
+            rates.append(float(moves[:, [m - 1 for m in months]].sum() / before))
+    was_customer = np.maximum.accumulate(customer, axis=1)
+    lapsed = churned & np.concatenate([np.zeros((len(stage), 1), bool), was_customer[:, :-1]], 1)
+    lapsed_rows = pd.Series(lapsed.ravel(), index=stage.stack(future_stack=True).index)
+    lapsed_rows = lapsed_rows.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    types = [c for c in frame.columns if c not in ("stage", "orders", "amount")]
+    passive = [c for c in types if c in PASSIVE_EVENTS]
+    active = [c for c in types if c not in PASSIVE_EVENTS]
+    orders = pd.read_csv(out / "transactions.csv", usecols=["account_id", "timestamp", "amount"])
+    orders = orders[orders["amount"] > 0]
+    keys = pd.MultiIndex.from_arrays([orders["account_id"], orders["timestamp"].str[:7]])
+    in_lapsed = keys.isin(frame.index[lapsed_rows])
+    in_customer = frame["stage"].isin(CUSTOMER_STAGES).to_numpy()
+    n_lapsed = int(lapsed_rows.sum())
+    return ChurnCheck(
+        quarterly_rates=tuple(rates),
+        churned_customers=int(moves.sum()),
+        churned_months=n_lapsed,
+        orders=int(in_lapsed.sum()),
+        active_per_month=float(frame.loc[lapsed_rows, active].to_numpy().sum() / max(n_lapsed, 1)),
+        passive_per_month=float(
+            frame.loc[lapsed_rows, passive].to_numpy().sum() / max(n_lapsed, 1)
+        ),
+        passive_per_customer_month=float(
+            frame.loc[in_customer, passive].to_numpy().sum() / max(int(in_customer.sum()), 1)
+        ),
     )

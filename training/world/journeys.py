@@ -2,11 +2,15 @@
 
 The journey is a hidden-Markov-style model at month resolution. Each account has a latent
 propensity (driven by its web fit plus noise) that speeds up forward moves and slows down
-backward ones; stages can move backwards (retention -> at_risk -> churned, churned ->
-interest or purchase when re-engaged). What is observed (events and orders) depends on the
+the backward moves of prospects, and a latent churn risk (mostly independent of the fit) that
+drives how often a customer turns at risk and churns; stages can move backwards (retention ->
+at_risk -> churned, rarely churned -> interest or purchase when won back). Customers churn
+steadily, a few per cent a quarter. What is observed (events and orders) depends on the
 hidden stage of the month and, with a lag, of the month before, scaled by account-level
 activity, per-account channel preferences, seasonality and month-to-month noise, so a model
-can learn the stages but not perfectly. Churn is silence. Everything is vectorised with numpy.
+can learn the stages but not perfectly. Churn is a clean break: no orders, no logins, tickets,
+calls or meetings from the first churned month on, only some marketing mail opened and the odd
+web visit. Everything is vectorised with numpy.
 """
 
 from __future__ import annotations
@@ -34,17 +38,17 @@ ORDERING_STAGES = (PURCHASE, RETENTION, ADVOCACY, AT_RISK)
 # table does not depend on the order of scoring's STAGES and EVENT_TYPES.
 RATE_TABLE = """
 event          awareness interest consideration purchase retention advocacy at_risk churned
-web_visit      1.2       3.0      5.0           4.0      2.5       3.5      0.9     0.2
-page_view      3.0       8.0      15.0          11.0     6.5       9.0      2.0     0.5
-email_open     1.5       3.5      4.5           3.5      3.0       4.0      1.5     0.6
-email_click    0.20      0.90     1.60          1.20     0.70      1.40     0.20    0.03
-form_submit    0.02      0.25     0.80          0.40     0.15      0.30     0.05    0.01
-download       0.05      0.50     1.20          0.80     0.30      0.60     0.05    0.01
+web_visit      1.2       3.0      5.0           4.0      2.5       3.5      0.9     0.15
+page_view      3.0       8.0      15.0          11.0     6.5       9.0      2.0     0.35
+email_open     1.5       3.5      4.5           3.5      3.0       4.0      1.5     0.40
+email_click    0.20      0.90     1.60          1.20     0.70      1.40     0.20    0.01
+form_submit    0.02      0.25     0.80          0.40     0.15      0.30     0.05    0.00
+download       0.05      0.50     1.20          0.80     0.30      0.60     0.05    0.00
 webinar        0.02      0.20     0.50          0.30     0.20      0.60     0.05    0.00
-login          0.00      0.00     0.10          3.00     7.00      9.00     2.00    0.05
-call           0.02      0.10     1.00          1.40     0.30      0.40     0.40    0.02
+login          0.00      0.00     0.10          3.00     7.00      9.00     2.00    0.00
+call           0.02      0.10     1.00          1.40     0.30      0.40     0.40    0.00
 meeting        0.00      0.03     0.70          1.10     0.20      0.50     0.10    0.00
-support_ticket 0.00      0.00     0.02          0.50     0.90      0.60     2.20    0.05
+support_ticket 0.00      0.00     0.02          0.50     0.90      0.60     2.20    0.00
 """
 
 
@@ -161,18 +165,34 @@ def make_calendar(end_date: date, months: int) -> Calendar:
 
 
 # --------------------------------------------------------------------- stages
+# The customer base at the start of the window: P(customer) = INITIAL_CUSTOMER_SHARE x fit**2.5
+# (an installed base of about 60 with the defaults, which then grows to about 110).
+INITIAL_CUSTOMER_SHARE = 0.75
+# Churn. Each account has a latent churn risk (lognormal, mean about 1 / sqrt(propensity));
+# a customer turns at risk with a monthly hazard of AT_RISK_RATE[stage] x risk, an at-risk
+# customer churns with CHURN_RATE x risk a month or is saved (back to retention) with
+# RECOVERY_RATE x p / (1 + RECOVERY_RATE x p). With the defaults about 3 to 4 % of the
+# customers churn per quarter, steadily over the window, after one to three at-risk months.
+AT_RISK_RATE = {"purchase": 0.04, "retention": 0.035, "advocacy": 0.012}
+CHURN_RATE = 0.3
+RECOVERY_RATE = 0.15
+# Churned -> re-engaged per month, x propensity: win-backs are rare (about 1 in 30 a month).
+WIN_BACK_RATES = ((INTEREST, 0.008), (CONSIDERATION, 0.004), (PURCHASE, 0.003))
+
+
 def propensity(rng: np.random.Generator, fit: np.ndarray) -> np.ndarray:
     """Latent speed of an account's journey: high web fit -> faster forward, slower backward."""
     return np.exp(3.5 * (fit - 0.55) + 0.3 * rng.standard_normal(len(fit)))
 
 
 def initial_stages(rng: np.random.Generator, fit: np.ndarray) -> np.ndarray:
+    """Stages in the first month: an installed customer base (mostly healthy) and prospects."""
     n = len(fit)
     stage = np.full(n, AWARENESS, dtype=np.int8)
-    is_customer = rng.random(n) < 0.35 * fit**2.5
+    is_customer = rng.random(n) < INITIAL_CUSTOMER_SHARE * fit**2.5
     u = rng.random(n)
     stage[is_customer] = np.select(
-        [u[is_customer] < 0.7, u[is_customer] < 0.85], [RETENTION, ADVOCACY], AT_RISK
+        [u[is_customer] < 0.74, u[is_customer] < 0.96], [RETENTION, ADVOCACY], AT_RISK
     )
     prospect = ~is_customer
     stage[prospect] = np.select(
@@ -183,20 +203,31 @@ def initial_stages(rng: np.random.Generator, fit: np.ndarray) -> np.ndarray:
     return stage
 
 
-def transition_matrix(stage: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Per-account probabilities (n, 8) of next month's stage given this month's."""
+def churn_risk(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """Latent churn-proneness of an account as a customer (use of the product, service,
+    budget): mostly independent of the web fit that drives acquisition, so good-fit customers
+    churn too; poorly fitting customers (low propensity) are somewhat more at risk."""
+    return rng.lognormal(0.0, 0.5, size=len(p)) / np.sqrt(p)
+
+
+def transition_matrix(stage: np.ndarray, p: np.ndarray, risk: np.ndarray) -> np.ndarray:
+    """Per-account probabilities (n, 8) of next month's stage given this month's.
+
+    ``p`` is the propensity (forward speed), ``risk`` the churn risk of each account.
+    """
     n = len(stage)
     probs = np.zeros((n, len(STAGES)))
     inv = 1.0 / p
+    saved = RECOVERY_RATE * p / (1 + RECOVERY_RATE * p)
     moves = {
         AWARENESS: ((INTEREST, 0.035 * p),),
         INTEREST: ((CONSIDERATION, 0.10 * p), (AWARENESS, 0.06 * inv)),
         CONSIDERATION: ((PURCHASE, 0.12 * p), (INTEREST, 0.10 * inv)),
-        PURCHASE: ((RETENTION, np.full(n, 0.8)), (AT_RISK, 0.05 * inv)),
-        RETENTION: ((ADVOCACY, 0.025 * p), (AT_RISK, 0.035 * inv)),
-        ADVOCACY: ((RETENTION, np.full(n, 0.08)), (AT_RISK, 0.015 * inv)),
-        AT_RISK: ((RETENTION, 0.3 * p / (1 + 0.3 * p)), (CHURNED, 0.22 * inv)),
-        CHURNED: ((INTEREST, 0.05 * p), (CONSIDERATION, 0.02 * p), (PURCHASE, 0.015 * p)),
+        PURCHASE: ((RETENTION, np.full(n, 0.8)), (AT_RISK, AT_RISK_RATE["purchase"] * risk)),
+        RETENTION: ((ADVOCACY, 0.025 * p), (AT_RISK, AT_RISK_RATE["retention"] * risk)),
+        ADVOCACY: ((RETENTION, np.full(n, 0.08)), (AT_RISK, AT_RISK_RATE["advocacy"] * risk)),
+        AT_RISK: ((RETENTION, saved), (CHURNED, CHURN_RATE * risk)),
+        CHURNED: tuple((dst, rate * p) for dst, rate in WIN_BACK_RATES),
     }
     for src, targets in moves.items():
         rows = stage == src
@@ -216,10 +247,11 @@ def transition_matrix(stage: np.ndarray, p: np.ndarray) -> np.ndarray:
 def simulate_stages(rng: np.random.Generator, fit: np.ndarray, months: int) -> np.ndarray:
     """Hidden stage of every account in every month, shape (accounts, months)."""
     p = propensity(rng, fit)
+    risk = churn_risk(rng, p)
     stages = np.empty((len(fit), months), dtype=np.int8)
     stages[:, 0] = initial_stages(rng, fit)
     for m in range(1, months):
-        probs = transition_matrix(stages[:, m - 1], p)
+        probs = transition_matrix(stages[:, m - 1], p, risk)
         u = rng.random(len(fit))[:, None]
         stages[:, m] = (u > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, len(STAGES) - 1)
     return stages
@@ -331,6 +363,8 @@ def generate_events(
     activity = rng.lognormal(0.0, 0.45, size=n) * (employees / 80.0) ** 0.15
     preference = rng.lognormal(0.0, 0.35, size=(n, len(EVENT_TYPES)))
     previous = np.concatenate([stages[:, :1], stages[:, :-1]], axis=1)
+    # churn is a clean break (contract ended, logins closed): no carry-over into churned months
+    previous = np.where(stages == CHURNED, stages, previous)
     rates = event_rates()
     lam = (1 - LAG_WEIGHT) * rates[stages] + LAG_WEIGHT * rates[previous]
     noise = rng.gamma(4.0, 0.25, size=(n, months))
