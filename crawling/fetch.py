@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import logging
 import os
 import socket
 import sys
@@ -40,6 +41,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 DEFAULT_CA_BUNDLE = requests.utils.DEFAULT_CA_BUNDLE_PATH  # certifi's, as requests verified
 
 
@@ -293,7 +295,10 @@ class CrawlSession:
             retries=False,
             timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
         )
-        requests.cookies.extract_cookies_to_jar(self.cookies, _CookieRequest(url, sent), resp)
+        try:
+            requests.cookies.extract_cookies_to_jar(self.cookies, _CookieRequest(url, sent), resp)
+        except Exception:  # a cookie the jar cannot take is dropped, never the page
+            log.debug("cookies of %s not kept", url, exc_info=True)
         return resp
 
     def close(self) -> None:
