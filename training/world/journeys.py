@@ -173,8 +173,8 @@ INITIAL_CUSTOMER_SHARE = 0.75
 # customer churns with CHURN_RATE x risk a month or is saved (back to retention) with
 # RECOVERY_RATE x p / (1 + RECOVERY_RATE x p). With the defaults about 3 to 4 % of the
 # customers churn per quarter, steadily over the window, after one to three at-risk months.
-AT_RISK_RATE = {"purchase": 0.04, "retention": 0.035, "advocacy": 0.012}
-CHURN_RATE = 0.3
+AT_RISK_RATE = {"purchase": 0.045, "retention": 0.04, "advocacy": 0.015}
+CHURN_RATE = 0.35
 RECOVERY_RATE = 0.15
 # Churned -> re-engaged per month, x propensity: win-backs are rare (about 1 in 30 a month).
 WIN_BACK_RATES = ((INTEREST, 0.008), (CONSIDERATION, 0.004), (PURCHASE, 0.003))
