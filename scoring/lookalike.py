@@ -31,6 +31,7 @@ smoothly. Ranking uses the raw score.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -104,19 +105,73 @@ class LatentSpace(NamedTuple):
         return normalize(E, copy=False)
 
 
+class LatentView(NamedTuple):
+    """The latent view of a fitted model: rows are projected into the latent space, centred on
+    the background's mean and L2-normalised; the score is the best cosine to a segment query.
+
+    Centring removes the direction every site shares (in an LSA space most sites are close to
+    the first component, so some sites are near everything: "hubs"); the queries are the
+    segments' customers plus pseudo-relevance feedback from the background (Rocchio): the
+    ``feedback`` background sites nearest the query, each counted as ``feedback_weight`` of a
+    customer, in ``feedback_rounds`` rounds. The feedback is fixed at fit time, so a
+    candidate's score does not depend on the other candidates scored with it.
+    """
+
+    space: LatentSpace
+    center: np.ndarray  # k, float32: mean projection of the background
+    queries: np.ndarray  # segments x k, float32, L2-normalised
+
+    def embed(self, X: sp.spmatrix) -> np.ndarray:
+        E = self.space.project(X)
+        E -= self.center
+        return normalize(E, copy=False)
+
+    def similarity(self, X: sp.spmatrix) -> np.ndarray:
+        return (self.embed(X) @ self.queries.T).max(axis=1)
+
+
+def fit_latent_view(
+    space: LatentSpace,
+    X_pos: sp.spmatrix,
+    X_unl: sp.spmatrix,
+    labels: np.ndarray,
+    feedback: int,
+    feedback_weight: float,
+    feedback_rounds: int,
+) -> tuple[LatentView, np.ndarray]:
+    """The latent view on ``space`` (see :class:`LatentView`) and each customer's
+    leave-one-out similarity (its cosine to its segment's query without itself)."""
+    P_unl = space.project(X_unl)
+    center = P_unl.mean(axis=0).astype(np.float32)
+    E_unl = normalize(P_unl - center)
+    E_pos = normalize(space.project(X_pos) - center)
+    k = int(labels.max()) + 1
+    sums = np.zeros((k, E_pos.shape[1]), dtype=np.float64)
+    np.add.at(sums, labels, E_pos)
+    queries = sums.copy()
+    m = min(feedback, E_unl.shape[0])
+    if m > 0 and feedback_weight > 0:
+        for _ in range(feedback_rounds):
+            S = E_unl @ normalize(queries).T  # n_unl x segments
+            top = np.argpartition(-S, m - 1, axis=0)[:m]  # m x segments
+            queries = sums + feedback_weight * E_unl[top].sum(axis=0)
+    view = LatentView(space, center, normalize(queries).astype(np.float32))
+    # leave-one-out: a customer's own row taken out of its segment's query
+    dots = E_pos @ queries.T
+    norms = np.tile(np.linalg.norm(queries, axis=1), (E_pos.shape[0], 1))
+    rows = np.arange(E_pos.shape[0])
+    own = queries[labels] - E_pos
+    dots[rows, labels] -= (E_pos * E_pos).sum(axis=1)
+    norms[rows, labels] = np.linalg.norm(own, axis=1)
+    loo = np.where(norms > 1e-9, dots / np.maximum(norms, 1e-9), 0.0).max(axis=1)
+    return view, loo
+
+
 class LookalikeScores(NamedTuple):
     score: np.ndarray  # 0..100, calibrated against the background
     raw: np.ndarray  # rank by this (strictly ordered where the score saturates)
     segment: np.ndarray  # assigned segment id
     similarity: np.ndarray  # cosine to the assigned segment's centroid
-
-
-def _dense_centroids(E: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """L2-normalised mean of the (dense) rows of each segment."""
-    k = int(labels.max()) + 1
-    sums = np.zeros((k, E.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels, E)
-    return normalize(sums).astype(np.float32)
 
 
 def _loo_centroid_similarity(X: sp.spmatrix | np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -144,6 +199,14 @@ def _loo_centroid_similarity(X: sp.spmatrix | np.ndarray, labels: np.ndarray) ->
     return sims.max(axis=1)
 
 
+def _mean_classifier(classifiers: Sequence[LogisticRegression]) -> LogisticRegression:
+    """One logistic regression whose decision function is the mean of ``classifiers``'."""
+    mean = copy.deepcopy(classifiers[0])
+    mean.coef_ = np.mean([c.coef_ for c in classifiers], axis=0)
+    mean.intercept_ = np.mean([c.intercept_ for c in classifiers], axis=0)
+    return mean
+
+
 def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
     k = max(1, min(k, S.shape[1]))
     if k == S.shape[1]:
@@ -160,6 +223,9 @@ class LookalikeModel(BaseEstimator):
         C: float = 1.0,
         n_components: int | None = None,
         prior_customers: float = 20.0,
+        feedback: int = 20,
+        feedback_weight: float = 0.2,
+        feedback_rounds: int = 3,
         min_customers: int = MIN_CUSTOMERS,
         cv_folds: int = 5,
         max_segments: int = 8,
@@ -172,6 +238,9 @@ class LookalikeModel(BaseEstimator):
         self.C = C
         self.n_components = n_components
         self.prior_customers = prior_customers
+        self.feedback = feedback
+        self.feedback_weight = feedback_weight
+        self.feedback_rounds = feedback_rounds
         self.min_customers = min_customers
         self.cv_folds = cv_folds
         self.max_segments = max_segments
@@ -193,10 +262,16 @@ class LookalikeModel(BaseEstimator):
     ) -> LookalikeModel:
         """Fit on customers (``X_pos``) against the background (``X_unl``).
 
-        The latent space is a truncated SVD of customers and background together
-        (``n_components``: None = :func:`auto_components`, 0 = no latent view); pass ``latent``
-        to reuse one fitted on the same corpus (a benchmark scoring many seed sets of one
-        corpus does).
+        The latent spaces are truncated SVDs of customers and background together, one per
+        background fold (``n_components``: None = :func:`auto_components`, 0 = no latent
+        view). Pass the background's left-out profiles
+        (:meth:`scoring.profiles.TermVectorizer.transform_left_out`) so it looks as new
+        companies will.
+
+        ``latent``: one space fitted beforehand, used for every fold instead of fitting one per
+        fold. It saves the SVDs (a benchmark over many seed sets of one corpus), but the
+        background's latent features are then not fully out of sample; the product never
+        passes it.
         """
         n_pos, n_unl = X_pos.shape[0], X_unl.shape[0]
         need = max(1, self.min_customers)
@@ -224,56 +299,70 @@ class LookalikeModel(BaseEstimator):
         )
         self.labels_, self.silhouettes_ = choose_segments(X_pos, seg_params)
         self.centroids_ = centroids(X_pos, self.labels_)
-        if latent is None and self.n_components != 0:
-            k = self.n_components or auto_components(n_pos + n_unl)
-            latent = LatentSpace.fit(sp.vstack([X_pos, X_unl]), k, self.random_state)
-        self.latent_ = latent
-        if latent is not None:
-            E_pos = latent.project(X_pos)
-            self.latent_centroids_ = _dense_centroids(E_pos, self.labels_)
         self.diff_z_ = log_odds_z(document_counts(X_pos), document_counts(X_unl)).astype(np.float32)
         self.segments_: list[Segment] = describe_segments(
             X_pos, self.labels_, list(customer_ids), document_counts(X_unl), self.terms_, seg_params
         )
 
-        # PU classifier, cross-fitted. A background company is scored by a model trained on
-        # all customers and the other background folds; a customer (for calibration) by a
-        # model that did not see it.
+        # Cross-fitting. The background is split into folds; for each, a PU classifier and a
+        # latent view (SVD, centre, queries) are fitted on all customers and the other folds,
+        # and score that fold: every background company gets out-of-sample features, as a new
+        # company does. New companies are scored by models of the same strength: the mean of
+        # the fold classifiers (a linear model: the mean of their scores) and the first fold's
+        # latent view (a model fitted on all data would see its unseen sites as more unlike
+        # the customers than the fold models saw theirs, and shift the calibration). A
+        # customer (for calibration) is scored by a classifier that did not see it.
+        n_latent = (
+            0 if self.n_components == 0 else self.n_components or auto_components(n_pos + n_unl)
+        )
         X_all = sp.vstack([X_pos, X_unl]).tocsr()
         y = np.r_[np.ones(n_pos), np.zeros(n_unl)]
         oof = np.zeros(len(y))
+        oof_latent = np.zeros(n_unl)
         rng = np.random.default_rng(self.random_state)
         unl_fold = rng.permutation(n_unl) % max(2, min(self.cv_folds, n_unl))
         pos_fold = rng.permutation(n_pos) % max(2, min(self.cv_folds, n_pos))
         unl_rows = np.arange(n_unl) + n_pos
+        classifiers: list[LogisticRegression] = []
+        self.latent_view_: LatentView | None = None
+        loo_latent = np.zeros(n_pos)
         for f in np.unique(unl_fold):
             train = np.r_[np.arange(n_pos), unl_rows[unl_fold != f]]
             test = unl_rows[unl_fold == f]
-            oof[test] = (
-                self._classifier().fit(X_all[train], y[train]).decision_function(X_all[test])
-            )
-        self.classifier_ = self._classifier().fit(X_all, y)
+            classifiers.append(self._classifier().fit(X_all[train], y[train]))
+            oof[test] = classifiers[-1].decision_function(X_all[test])
+            if n_latent:
+                X_rest = X_unl[unl_fold != f]
+                space = latent or LatentSpace.fit(
+                    sp.vstack([X_pos, X_rest]), n_latent, self.random_state
+                )
+                view, loo = self._latent_view(space, X_pos, X_rest)
+                oof_latent[unl_fold == f] = view.similarity(X_unl[unl_fold == f])
+                if self.latent_view_ is None:
+                    self.latent_view_, loo_latent = view, loo
+        self.classifier_ = _mean_classifier(classifiers)
         for f in np.unique(pos_fold):
             train = np.r_[np.flatnonzero(pos_fold != f), unl_rows]
             test = np.flatnonzero(pos_fold == f)
             # with a single customer there is no model without it: it gets the in-sample score
             clf = self._classifier().fit(X_all[train], y[train]) if n_pos > 1 else self.classifier_
             oof[test] = clf.decision_function(X_all[test])
-        self.oof_ids_ = pd.Index(list(unlabelled_ids))
-        self.oof_logit_ = oof[n_pos:].astype(np.float32)
 
-        # stacked, calibrated score from out-of-sample features
+        # standardised and calibrated on out-of-sample features only
         F_pos = np.column_stack(
             [
                 _loo_centroid_similarity(X_pos, self.labels_),
                 self._loo_neighbor_similarity(X_pos),
                 oof[:n_pos],
-                _loo_centroid_similarity(E_pos, self.labels_)
-                if latent is not None
-                else np.zeros(n_pos),
+                loo_latent,
             ]
         )
-        F_unl = self._features(X_unl, list(unlabelled_ids))[0]
+        F_unl, _ = self._features(X_unl)
+        F_unl[:, 2] = oof[n_pos:]
+        F_unl[:, 3] = oof_latent
+        # background companies scored later (by id) get these out-of-sample features
+        self.oof_ids_ = pd.Index(list(unlabelled_ids))
+        self.oof_features_ = F_unl.astype(np.float32)
         F = np.vstack([F_pos, F_unl])
         # each view standardised against the background, then combined with weights that
         # depend only on the number of customers (a stacker learned from tens of customers is
@@ -281,7 +370,9 @@ class LookalikeModel(BaseEstimator):
         self.feature_mean_ = F_unl.mean(axis=0)
         self.feature_scale_ = F_unl.std(axis=0) + 1e-6
         Z = (F - self.feature_mean_) / self.feature_scale_
-        self.stack_weights_ = view_weights(n_pos, self.prior_customers, latent is not None)
+        self.stack_weights_ = view_weights(
+            n_pos, self.prior_customers, self.latent_view_ is not None
+        )
         raw_unl = Z[n_pos:] @ self.stack_weights_
         self.calibration_ = np.quantile(raw_unl, np.linspace(0.0, 1.0, 201))
         self.customer_scores_ = self._calibrate(Z[:n_pos] @ self.stack_weights_)
@@ -293,6 +384,19 @@ class LookalikeModel(BaseEstimator):
             dict(zip(FEATURES, np.round(self.stack_weights_, 3).tolist(), strict=True)),
         )
         return self
+
+    def _latent_view(
+        self, space: LatentSpace, X_pos: sp.spmatrix, X_unl: sp.spmatrix
+    ) -> tuple[LatentView, np.ndarray]:
+        return fit_latent_view(
+            space,
+            X_pos,
+            X_unl,
+            self.labels_,
+            self.feedback,
+            self.feedback_weight,
+            self.feedback_rounds,
+        )
 
     def _classifier(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=1000)
@@ -311,7 +415,8 @@ class LookalikeModel(BaseEstimator):
         """Features (n x 4, :data:`FEATURES`) and assigned segment per row, in row chunks."""
         X = sp.csr_matrix(X, dtype=np.float32)
         n = X.shape[0]
-        latent: LatentSpace | None = getattr(self, "latent_", None)  # None: older pickles
+        view: LatentView | None = getattr(self, "latent_view_", None)
+        old: LatentSpace | None = getattr(self, "latent_", None)  # pickles before the view
         F = np.zeros((n, 4), dtype=np.float64)
         seg = np.empty(n, dtype=np.int32)
         cust_t = self.customers_.T.tocsr()
@@ -327,8 +432,10 @@ class LookalikeModel(BaseEstimator):
             S = (Xc @ cust_t).toarray()
             F[rows, 1] = _topk_mean(S, self.n_neighbors)
             F[rows, 2] = Xc @ coef + b
-            if latent is not None:
-                F[rows, 3] = (latent.project(Xc) @ self.latent_centroids_.T).max(axis=1)
+            if view is not None:
+                F[rows, 3] = view.similarity(Xc)
+            elif old is not None:
+                F[rows, 3] = (old.project(Xc) @ self.latent_centroids_.T).max(axis=1)
 
         starts = range(0, n, self.chunk_rows)
         if self.n_jobs and self.n_jobs > 1 and len(starts) > 1:
@@ -341,7 +448,10 @@ class LookalikeModel(BaseEstimator):
         if ids is not None and len(self.oof_ids_):
             pos = self.oof_ids_.get_indexer(list(ids))
             hit = pos >= 0
-            F[hit, 2] = self.oof_logit_[pos[hit]]
+            if hasattr(self, "oof_features_"):
+                F[hit] = self.oof_features_[pos[hit]]
+            else:  # pickles before the cross-fitted latent view
+                F[hit, 2] = self.oof_logit_[pos[hit]]
         return F, seg
 
     def _calibrate(self, raw: np.ndarray) -> np.ndarray:

@@ -162,6 +162,8 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         self.vocabulary_ = {t: i for i, (t, _) in enumerate(kept)}
         counts = np.array([c for _, c in kept], dtype=np.float64)
         self.idf_ = (np.log((1.0 + n) / (1.0 + counts)) + 1.0).astype(np.float32)
+        self.df_ = counts.astype(np.int64)
+        self.min_df_ = min_df
         self.n_documents_ = n
         return self
 
@@ -189,6 +191,27 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
             X.data = 1.0 + np.log(np.maximum(X.data, 1.0), dtype=np.float32)
         X = X @ sp.diags(self.idf_)
         return normalize(X.tocsr(), norm="l2", copy=False).astype(np.float32)
+
+    def transform_left_out(self, docs: Sequence[TermDocument]) -> sp.csr_matrix:
+        """Documents the vectoriser was fitted on, each transformed as if it had not been among
+        them: its own count is taken off every term's document frequency (a term only it and
+        fewer than ``min_df`` others use is dropped) and the IDF is that of the other
+        ``n - 1`` documents.
+
+        A new company's profile holds only terms other sites use; a fitted document's in-sample
+        profile also holds the rare terms it shares with one other site, which makes it look
+        less like everything. Models fitted on left-out profiles see the training companies as
+        they will see new ones.
+        """
+        X = self.term_frequencies(docs)
+        if self.sublinear_tf:
+            X.data = 1.0 + np.log(np.maximum(X.data, 1.0), dtype=np.float32)
+        df = self.df_[X.indices] - 1
+        n = self.n_documents_ - 1
+        idf = np.log((1.0 + n) / (1.0 + np.maximum(df, 0))) + 1.0
+        X.data = (X.data * idf * (df >= self.min_df_)).astype(np.float32)
+        X.eliminate_zeros()
+        return normalize(X, norm="l2", copy=False).astype(np.float32)
 
 
 def top_terms(row: sp.csr_matrix, terms: np.ndarray, n: int) -> dict[str, float]:

@@ -98,8 +98,9 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
     vectorizer = TermVectorizer(
         min_df=config.min_df, max_df=config.max_df, max_features=config.max_features
     ).fit([*customers.values(), *background.values()])
+    # the model sees its training companies as it will see new ones (left-out profiles)
     X_pos = vectorizer.transform([customers[d] for d in cust_ids])
-    X_unl = vectorizer.transform([background[d] for d in back_ids])
+    X_unl = vectorizer.transform_left_out([background[d] for d in back_ids])
     model = LookalikeModel(
         n_neighbors=config.n_neighbors,
         C=config.C,
@@ -241,10 +242,10 @@ def train_lookalike(
     with mlflow.start_run(run_name="lookalike") as run:
         result.run_id = run.info.run_id
         mlflow.log_params(config.params())
-        latent = scorer.model.latent_
+        view = scorer.model.latent_view_
         mlflow.log_params(
             {
-                "latent_dims_used": latent.n_components if latent is not None else 0,
+                "latent_dims_used": view.space.n_components if view is not None else 0,
                 "view_weights": ",".join(f"{w:.3f}" for w in scorer.model.stack_weights_),
             }
         )

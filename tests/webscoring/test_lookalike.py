@@ -73,13 +73,17 @@ def test_reasons_name_shared_terms_and_nearest_customers(fitted) -> None:
         assert set(shared) <= set(p.docs[p.ids[i]])  # terms the candidate really uses
 
 
-def test_background_rows_get_out_of_fold_classifier_scores(fitted) -> None:
+def test_background_rows_get_out_of_fold_features(fitted) -> None:
+    """Background companies scored by domain get the cross-fitted features the calibration
+    was computed from; the same rows without ids are scored as new companies."""
     p, model, _, back = fitted
     X = p.X[back[:5]]
     with_ids = model._features(X, [p.ids[i] for i in back[:5]])[0]
     without = model._features(X, None)[0]
-    assert np.allclose(with_ids[:, :2], without[:, :2])
-    assert not np.allclose(with_ids[:, 2], without[:, 2])  # the PU column differs
+    assert np.allclose(with_ids, model.oof_features_[:5])
+    assert np.allclose(with_ids[:, :2], without[:, :2])  # term views: no fitted background
+    assert not np.allclose(with_ids[:, 2], without[:, 2])  # PU: fold model vs. fold mean
+    assert not np.allclose(with_ids[:, 3], without[:, 3])  # latent: own fold's view
     unknown = model._features(X, [f"new-{i}.example" for i in range(5)])[0]
     assert np.allclose(unknown, without)
 
@@ -155,7 +159,6 @@ def test_scores_are_comparable_across_runs(market) -> None:
     for s in scores:
         assert np.all((s >= 0) & (s <= 100))
         # non-customers the model never saw: spread over the percentile scale, centred near 50
-        # (a little above: unlike the background they are outside the latent space's fit)
         assert 25 <= np.median(s[~is_like]) <= 75
         assert np.mean(s[~is_like] > 90) <= 0.25 and np.mean(s[~is_like] < 50) >= 0.25
         # ... and roughly evenly (a percentile), not bunched as a rescaled raw score would be
@@ -171,3 +174,48 @@ def test_scores_are_comparable_across_runs(market) -> None:
     few = runs[0].score_documents(held_out[:3], [docs[d] for d in held_out[:3]])["score"]
     assert alone == pytest.approx(a[0], abs=0.01)
     assert np.allclose(few.to_numpy(), a[len(lookalikes) : len(lookalikes) + 3], atol=0.01)
+
+
+@pytest.fixture(scope="module")
+def website_sample():
+    """700 real homepages (../shared/data/website-classification), terms extracted."""
+    from collections import Counter
+
+    import pandas as pd
+
+    from scoring.terms import extract_terms
+    from tests.conftest import shared_data
+
+    frame = pd.read_csv(shared_data("website-classification", "website_classification.csv"))
+    frame = frame[frame["cleaned_website_text"].fillna("").str.strip() != ""]
+    frame = frame.sample(700, random_state=0).reset_index(drop=True)
+    terms = extract_terms(frame["cleaned_website_text"].tolist(), "en")
+    return [dict(Counter(t)) for t in terms], frame["Category"].to_numpy()
+
+
+def test_new_sites_score_like_the_background_on_real_sites(website_sample) -> None:
+    """On real homepages, with their long tail of rare words, a model that calibrates on
+    in-sample background scores puts unseen sites well above 50 (it has fitted the background,
+    so the background looks less like the customers than new sites do: a median of about 60
+    was measured). Here the background is a random half of the sites, the held-out half comes
+    from the same distribution: their median score must be near 50, and held-out sites of the
+    customers' category must score high."""
+    docs, cats = website_sample
+    rng = np.random.default_rng(3)
+    medians = []
+    for cat in ("Travel", "Education", "Sports"):
+        members = np.flatnonzero(cats == cat)
+        customers = rng.choice(members, 5, replace=False)
+        rest = rng.permutation(np.setdiff1d(np.arange(len(docs)), customers))
+        back, held = rest[: len(rest) // 2], rest[len(rest) // 2 :]
+        scorer = fit_scorer(
+            {f"c{i}": docs[i] for i in customers},
+            {f"b{i}": docs[i] for i in back},
+            LookalikeConfig(),
+        )
+        scores = scorer.score_documents([f"h{i}" for i in held], [docs[i] for i in held])
+        s = scores["score"].to_numpy()
+        medians.append(np.median(s))
+        assert 38 <= medians[-1] <= 62, (cat, medians[-1])
+        assert np.median(s[cats[held] == cat]) > 85
+    assert 42 <= np.mean(medians) <= 58, medians

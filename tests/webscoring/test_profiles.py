@@ -90,3 +90,27 @@ def test_profiles_are_stored_and_replaced(db_engine: sa.Engine) -> None:
     again = load_profiles(db_engine, "m/1")
     assert len(again) == 2 and "brot" in again["a.de"]  # replaced, not duplicated
     assert load_profiles(db_engine, "m/2") == {}
+
+
+def test_left_out_profile_is_the_profile_of_a_vectoriser_fitted_without_the_document() -> None:
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(40)]
+    docs = [
+        {w: float(rng.integers(1, 4)) for w in rng.choice(words, size=8, replace=False)}
+        for _ in range(30)
+    ]
+    full = TermVectorizer(min_df=2, max_df=1.0).fit(docs)
+    left_out = full.transform_left_out(docs)
+    in_sample = full.transform(docs)
+    differs = 0
+    for i, doc in enumerate(docs):
+        without = TermVectorizer(min_df=2, max_df=1.0).fit(docs[:i] + docs[i + 1 :])
+        expected = without.transform([doc])
+        want = {without.terms_[j]: v for j, v in zip(expected.indices, expected.data, strict=True)}
+        row = left_out[i]
+        got = {full.terms_[j]: v for j, v in zip(row.indices, row.data, strict=True)}
+        assert got.keys() == want.keys()
+        assert np.allclose([got[t] for t in want], list(want.values()), atol=1e-6)
+        differs += not np.allclose(row.toarray(), in_sample[i].toarray())
+    # the point: in sample, a document keeps the rare terms it shares with one other document
+    assert differs > 0
