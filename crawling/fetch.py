@@ -18,6 +18,7 @@ import email.utils
 import logging
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ import urllib3
 import urllib3.connection
 import urllib3.exceptions
 import urllib3.util.connection
+import urllib3.util.ssl_
 
 from crawling.config import CrawlConfig
 from crawling.guard import AddressGuard, GuardVerdict
@@ -228,6 +230,22 @@ class _Deadlines:
 _deadlines = _Deadlines()
 
 
+_TLS_LOCK = threading.Lock()
+_TLS_CONTEXT: list[ssl.SSLContext] = []
+
+
+def _default_tls_context() -> ssl.SSLContext:
+    """urllib3's default TLS context with certifi's CA bundle, loaded once: loading the bundle
+    for every new https connection would cost milliseconds of CPU each."""
+    if not _TLS_CONTEXT:
+        with _TLS_LOCK:
+            if not _TLS_CONTEXT:
+                ctx = urllib3.util.ssl_.create_urllib3_context()
+                ctx.load_verify_locations(DEFAULT_CA_BUNDLE)
+                _TLS_CONTEXT.append(ctx)
+    return _TLS_CONTEXT[0]
+
+
 @dataclass(slots=True)
 class _CookieRequest:
     """What requests' cookie helpers read of a request."""
@@ -264,7 +282,9 @@ class CrawlSession:
     def _tls(self) -> dict[str, Any]:
         if self.verify is False:
             return {"cert_reqs": "CERT_NONE", "ca_certs": None, "ca_cert_dir": None}
-        where = DEFAULT_CA_BUNDLE if self.verify is True else str(self.verify)
+        if self.verify is True:  # one context with the CA bundle loaded, shared (as requests)
+            return {"cert_reqs": "CERT_REQUIRED", "ssl_context": _default_tls_context()}
+        where = str(self.verify)
         if os.path.isdir(where):
             return {"cert_reqs": "CERT_REQUIRED", "ca_certs": None, "ca_cert_dir": where}
         return {"cert_reqs": "CERT_REQUIRED", "ca_certs": where, "ca_cert_dir": None}

@@ -189,3 +189,21 @@ def test_one_deadline_thread_fires_due_deadlines_only(monkeypatch) -> None:  # t
     deadlines.arm(5.0, again)  # and starts again with the next request
     assert deadlines.thread is not None and deadlines.thread.is_alive()
     deadlines.disarm(again)
+
+
+def test_sessions_verify_tls_with_one_shared_ca_context() -> None:
+    import ssl
+
+    from crawling.config import CrawlConfig
+    from crawling.fetch import make_session
+
+    with make_session(CrawlConfig()) as one, make_session(CrawlConfig()) as two:
+        a, b = one._tls(), two._tls()
+        assert a["cert_reqs"] == "CERT_REQUIRED" and a["ssl_context"] is b["ssl_context"]
+        assert a["ssl_context"].verify_mode == ssl.CERT_REQUIRED
+        assert a["ssl_context"].cert_store_stats()["x509_ca"] > 100  # certifi's bundle
+        one.verify = "/some/ca.pem"
+        assert one._tls() == {"cert_reqs": "CERT_REQUIRED", "ca_certs": "/some/ca.pem",
+                              "ca_cert_dir": None}  # fmt: skip
+        one.verify = False
+        assert one._tls()["cert_reqs"] == "CERT_NONE"
