@@ -58,9 +58,9 @@ def test_default_world_customers_get_p_churn(default_world_inputs: dict[str, pd.
 
 def test_passive_events_do_not_hide_churners(default_world_inputs: dict[str, pd.DataFrame]) -> None:
     """Churned customers still open some mail and visit the site: counting those as engagement
-    (the strict label) keeps far fewer churners than the active-engagement label."""
+    (the strict label) keeps a fraction of the churners than the active-engagement label."""
     ev, tx, stages = (default_world_inputs[k] for k in ("events", "transactions", "stages"))
     active = build_training_frame(ev, tx, stages=stages)
     strict = build_training_frame(ev, tx, stages=stages, rules=StageRules(churn_passive_events=()))
     assert active[CHURN].sum() >= 50
-    assert strict[CHURN].sum() < 0.5 * active[CHURN].sum()
+    assert strict[CHURN].sum() < 0.25 * active[CHURN].sum()
