@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import socket
 import subprocess
@@ -180,7 +181,12 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
         echo(
             f"   validation on later as-of dates: stage accuracy {m['stage_accuracy']:.3f}, "
             f"macro F1 {m['macro_f1']:.3f}, purchase AUC {m['purchase_auc']:.3f}, "
-            f"grade-A lift {m['purchase_lift_grade_a']:.1f}"
+            f"grade-A lift {m['purchase_lift_grade_a']:.1f}, "
+            + (
+                f"churn AUC {m['churn_auc']:.3f}"
+                if math.isfinite(m.get("churn_auc", math.nan))
+                else "no churn model (too few churners)"
+            )
         )
 
     with _step(report, "5. train the lead model on the CRM lead export (leads.csv)", echo):
@@ -260,9 +266,10 @@ def _http_part(
             resp = client.post("/v1/score", json={"account_ids": accounts})
             resp.raise_for_status()
             for res in resp.json()["results"]:
+                churn = "-" if res["p_churn"] is None else f"{res['p_churn']:.2f}"
                 echo(
                     f"   {res['id']:<12} stage {res['stage']:<13} score {res['score']:5.1f} "
-                    f"grade {res['grade']} -> {res['campaign']}"
+                    f"grade {res['grade']} p_churn {churn:>4} -> {res['campaign']}"
                 )
             sample = pd.read_csv(settings.data_dir.resolve() / "demo-world" / "leads.csv").head(3)
             records = json.loads(sample.drop(columns=["converted"]).to_json(orient="records"))
