@@ -9,10 +9,14 @@ Four views of resemblance, each computed with matrix algebra over whole batches:
    for), so this is positive-unlabelled learning: the classifier is cross-fitted, and a
    background company is always scored by a fold model that did not see it as a negative
    (:attr:`LookalikeModel.oof_ids_`); class weights are balanced.
-4. **latent similarity**: cosine to the nearest segment centroid in a latent semantic space
-   (LSA: a truncated SVD of the training profiles, customers and background). Two sites about
-   the same business that use different words are close there; with one to three customers
-   the term views see only a few words and this view carries the ranking.
+4. **latent similarity**: cosine to the nearest segment query in a latent semantic space
+   (LSA: a truncated SVD of the training profiles, customers and background), rows centred on
+   the background's mean (removes the direction all sites share, so generic "hub" sites are
+   not near everything), queries expanded by pseudo-relevance feedback from the background at
+   fit time (:class:`LatentView`). Two sites about the same business that use different words
+   are close there; with one to three customers the term views see only a few words and this
+   view carries the ranking. Like the classifier it is cross-fitted: each background fold is
+   scored by a view with its own SVD fitted without that fold.
 
 The views are standardised against the background and combined with fixed weights that depend
 only on the number of customers ``n`` (:func:`view_weights`): each of the three term views
@@ -26,7 +30,10 @@ even flip its sign). The raw score is calibrated against the background's out-of
 scores: the score is the share of non-customer sites that resemble the customers less
 (scaled to 0..99), so 90 means "more customer-like than 90 % of the market", whatever the number
 of customers or candidates in a run; beyond the best background site it approaches 100
-smoothly. Ranking uses the raw score.
+smoothly. Ranking uses the raw score. Background companies scored by domain get exactly their
+out-of-sample features (:attr:`LookalikeModel.oof_features_`); new companies are scored by
+models of the same strength (the mean of the fold classifiers, the first fold's latent view),
+so both are on the calibration's scale.
 """
 
 from __future__ import annotations
