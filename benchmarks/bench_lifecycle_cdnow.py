@@ -51,14 +51,19 @@ VARIANTS = {
 }
 
 
-def load() -> pd.DataFrame:
-    raw = pd.read_csv(
+def read_master() -> pd.DataFrame:
+    """CDNOW_master.txt as it is: account_id, date (YYYYMMDD text), cds, amount."""
+    return pd.read_csv(
         DATA / "CDNOW_master.txt",
         sep=r"\s+",
         header=0,
         names=["account_id", "date", "cds", "amount"],
         dtype={"account_id": str, "date": str},
     )
+
+
+def load() -> pd.DataFrame:
+    raw = read_master()
     return pd.DataFrame(
         {
             "order_id": np.arange(len(raw)).astype(str),

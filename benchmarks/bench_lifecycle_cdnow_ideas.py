@@ -44,7 +44,7 @@ from collections.abc import Callable
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from bench_lifecycle_cdnow import DATA, EVALUATION_DATES, HORIZON, load
+from bench_lifecycle_cdnow import EVALUATION_DATES, HORIZON, load, read_master
 from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -247,13 +247,7 @@ def basket(evaluation: str) -> pd.DataFrame:
     """What the transactions contract has no column for: CDs per order, spend spread and
     purchases per 4 weeks back from E (CDNOW_master.txt's number_of_cds), per customer."""
     when = pd.Timestamp(evaluation, tz="UTC")
-    raw = pd.read_csv(
-        DATA / "CDNOW_master.txt",
-        sep=r"\s+",
-        header=0,
-        names=["account_id", "date", "cds", "amount"],
-        dtype={"account_id": str, "date": str},
-    )
+    raw = read_master()
     raw["timestamp"] = pd.to_datetime(raw["date"], format="%Y%m%d", utc=True)
     hist = raw[raw["timestamp"] < when]
     g = hist.groupby("account_id")

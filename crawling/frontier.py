@@ -152,22 +152,25 @@ def start_sites(
             )
 
 
+def _queued_row(domain: str, q: QueuedUrl, now: datetime) -> dict[str, Any]:
+    """A new frontier row for ``q`` (queued, no attempts yet)."""
+    return {
+        "domain": domain,
+        "url": q.url,
+        "url_hash": url_hash(q.url),
+        "depth": q.depth,
+        "priority": q.priority,
+        "status": "queued",
+        "attempts": 0,
+        "discovered_at": now,
+    }
+
+
 def enqueue(
     conn: sa.Connection, domain: str, urls: Iterable[QueuedUrl], *, now: datetime | None = None
 ) -> None:
-    rows = [
-        {
-            "domain": domain,
-            "url": q.url,
-            "url_hash": url_hash(q.url),
-            "depth": q.depth,
-            "priority": q.priority,
-            "status": "queued",
-            "attempts": 0,
-            "discovered_at": now or _now(),
-        }
-        for q in urls
-    ]
+    when = now or _now()
+    rows = [_queued_row(domain, q, when) for q in urls]
     if rows:
         conn.execute(_insert_ignore(conn, crawl_frontier), rows)
 
@@ -235,20 +238,7 @@ def record_pages(conn: sa.Connection, writes: Sequence[PageWrite]) -> None:
     last = {w.record.url: w for w in writes}  # a URL stored twice: the later record wins
     save_pages_in(conn, [w.record for w in last.values()])
     now = _now()
-    links = [
-        {
-            "domain": w.record.domain,
-            "url": q.url,
-            "url_hash": url_hash(q.url),
-            "depth": q.depth,
-            "priority": q.priority,
-            "status": "queued",
-            "attempts": 0,
-            "discovered_at": now,
-        }
-        for w in writes
-        for q in w.links
-    ]
+    links = [_queued_row(w.record.domain, q, now) for w in writes for q in w.links]
     if links:
         conn.execute(_insert_ignore(conn, crawl_frontier), links)
     conn.execute(
