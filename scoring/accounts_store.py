@@ -12,8 +12,10 @@ gets its rows counted as duplicates. Consequences: the derived id is stored and 
 there, or two identical events in the same microsecond, are stored once (send an
 ``event_id`` to keep both); events stored without an id before this rule have no derived id, so
 one retry of such an old batch is stored again. Transactions without ``order_id`` get one the
-same way (:func:`derived_order_id`: account, timestamp, amount, currency, product), with the
-same consequence for two identical orders in the same microsecond. Timestamps in the future
+same way (:func:`derived_order_id`: account, timestamp, amount, currency, product); identical
+orders within one batch are kept apart by their occurrence number (``#1``, ``#2``: a retry of the
+batch gives the same ids), but an identical order sent in a later batch (date-only timestamps,
+same amount) counts as a duplicate: send ``order_id`` to keep it. Timestamps in the future
 (beyond a few minutes of clock skew) are refused for both.
 """
 
@@ -179,8 +181,8 @@ def normalise_event(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
 
 
 def normalise_transaction(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
-    """One validated transaction row for the ``transactions`` table; a missing ``order_id`` is
-    derived from the order (:func:`derived_order_id`)."""
+    """One validated transaction row for the ``transactions`` table (``order_id`` may be None:
+    :func:`insert_transactions` derives it)."""
     order = {
         "order_id": _text(rec.get("order_id"), "order_id", row, required=False, max_len=128),
         "account_id": _text(rec.get("account_id"), "account_id", row, required=True, max_len=128),
@@ -190,8 +192,6 @@ def normalise_transaction(rec: Mapping[str, Any], row: int) -> dict[str, Any]:
         "product": _text(rec.get("product"), "product", row, required=False, max_len=10_000),
         "attributes": _extras(rec, TRANSACTION_COLUMNS),
     }
-    if order["order_id"] is None:
-        order["order_id"] = derived_order_id(order)
     return order
 
 
@@ -248,6 +248,15 @@ def insert_transactions(
     """Validate and store transactions, idempotent by ``order_id`` (derived when missing; see
     :func:`insert_events`)."""
     records = [normalise_transaction(rec, i) for i, rec in enumerate(_records(rows))]
+    # identical orders without order_id in one batch are separate purchases (the same items on
+    # the same day): the k-th repeat gets "#k", so a retried batch maps onto the same ids
+    seen: dict[str, int] = {}
+    for order in records:
+        if order["order_id"] is None:
+            base = derived_order_id(order)
+            k = seen.get(base, 0)
+            seen[base] = k + 1
+            order["order_id"] = base if k == 0 else f"{base}#{k}"
     result = _insert_idempotent(engine, transactions, "order_id", records)
     log.info("transactions: %d inserted, %d duplicates", result.inserted, result.duplicates)
     return result

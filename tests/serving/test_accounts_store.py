@@ -173,6 +173,18 @@ def test_insert_transactions_from_frame(db_engine: sa.Engine) -> None:
     assert derived in set(tx["order_id"]) and "o1" in set(tx["order_id"])
 
 
+def test_identical_orders_without_id_in_one_batch_are_kept_and_a_retry_is_not(
+    db_engine: sa.Engine,
+) -> None:
+    same_day = {"account_id": "a", "timestamp": "2024-03-01", "amount": 9.99}
+    batch = [same_day, same_day, {**same_day, "amount": 5.0}, same_day]
+    assert insert_transactions(db_engine, batch).inserted == 4
+    assert insert_transactions(db_engine, batch).duplicates == 4
+    _, tx = load_history(db_engine, ["a"], "2024-04-01")
+    assert len(tx) == 4 and tx["amount"].sum() == 3 * 9.99 + 5.0
+    assert tx["order_id"].is_unique
+
+
 def test_insert_transactions_refuses_a_future_order_and_stores_nothing(
     db_engine: sa.Engine,
 ) -> None:
