@@ -224,6 +224,11 @@ def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
 class LookalikeModel(BaseEstimator):
     """Fitted on customer profiles (positives) and non-customer profiles (unlabelled)."""
 
+    # defaults for models pickled before pseudo-relevance feedback (get_params, repr, clone)
+    feedback = 20
+    feedback_weight = 0.2
+    feedback_rounds = 3
+
     def __init__(
         self,
         n_neighbors: int = 3,
@@ -474,7 +479,9 @@ class LookalikeModel(BaseEstimator):
     def score(self, X: sp.csr_matrix, ids: Sequence[str] | None = None) -> LookalikeScores:
         """Scores 0..100, raw scores, segment and segment similarity for every row of ``X``.
 
-        Pass ``ids`` (domains) so background companies get their out-of-fold classifier score.
+        Pass ``ids`` (the keys given as ``unlabelled_ids`` at fit; the scorer uses
+        :func:`scoring.profiles.document_key`, domain plus document fingerprint) so background
+        companies get their out-of-fold features; a row whose key is unknown is a new site.
         """
         F, seg = self._features(X, ids)
         w = self.stack_weights_

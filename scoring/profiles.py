@@ -9,6 +9,8 @@ and English are skipped with a reason; so are companies left without any usable 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -212,6 +214,14 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         X.data = (X.data * idf * (df >= self.min_df_)).astype(np.float32)
         X.eliminate_zeros()
         return normalize(X, norm="l2", copy=False).astype(np.float32)
+
+
+def document_key(domain: str, doc: Mapping[str, float]) -> str:
+    """The lookalike model's key for a background company's stored out-of-fold features: the
+    domain plus a fingerprint of its term document, so a company scored later with other text
+    (re-crawled pages) is scored as a new site, not given the features of its old text."""
+    blob = json.dumps(sorted((str(k), float(v)) for k, v in doc.items()), ensure_ascii=False)
+    return f"{domain}#{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:16]}"
 
 
 def top_terms(row: sp.csr_matrix, terms: np.ndarray, n: int) -> dict[str, float]:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from scoring.errors import ScoringInputError
 from scoring.lookalike import LookalikeModel
-from scoring.profiles import TermVectorizer
+from scoring.profiles import TermVectorizer, document_key
 from scoring.segments import Segment, segment_report
 from scoring.terms import SUPPORTED_LANGUAGES, TermConfig, extract_terms
 
@@ -99,7 +99,8 @@ class LookalikeScorer(mlflow.pyfunc.PythonModel):
         Rows are returned in input order; rows without reasons have empty reason lists.
         """
         X = self.vectorizer.transform(docs)
-        scores, raw, seg, sim = self.model.score(X, list(domains))
+        keys = [document_key(d, doc) for d, doc in zip(domains, docs, strict=True)]
+        scores, raw, seg, sim = self.model.score(X, keys)
         n = len(domains)
         order = np.argsort(-raw, kind="stable")
         chosen = order if explain_top is None else order[:explain_top]

@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import normalize
 
 from scoring.lookalike import MIN_CUSTOMERS, LookalikeModel
-from scoring.profiles import TermVectorizer
+from scoring.profiles import TermVectorizer, document_key
 from scoring.prospect_scorer import LookalikeScorer
 from scoring.segments import plot_segments
 from scoring.terms import TermConfig
@@ -111,7 +111,13 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
         min_gap=config.min_gap,
         n_jobs=config.n_jobs,
         random_state=config.random_state,
-    ).fit(X_pos, X_unl, customer_ids=cust_ids, unlabelled_ids=back_ids, terms=vectorizer.terms_)
+    ).fit(
+        X_pos,
+        X_unl,
+        customer_ids=cust_ids,
+        unlabelled_ids=[document_key(d, background[d]) for d in back_ids],
+        terms=vectorizer.terms_,
+    )
     info = {"n_customers": len(cust_ids), "n_background": len(back_ids)}
     return LookalikeScorer(vectorizer, model, config.term, info)
 
@@ -149,7 +155,8 @@ def evaluate(
         pool_ids = back_ids + hidden
         pool_docs = [background[d] for d in back_ids] + [customers[d] for d in hidden]
         X = scorer.vectorizer.transform(pool_docs)
-        scores = scorer.model.score(X, pool_ids).raw
+        keys = [document_key(d, doc) for d, doc in zip(pool_ids, pool_docs, strict=True)]
+        scores = scorer.model.score(X, keys).raw
         truth = np.r_[np.zeros(len(back_ids)), np.ones(len(hidden))].astype(bool)
         metrics = _ranking_metrics(scores, truth, config.recall_k)
         centroid = normalize(np.asarray(scorer.model.customers_.mean(axis=0)))

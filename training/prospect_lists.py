@@ -23,7 +23,12 @@ from crawling.records import PageRecord
 from crawling.schema import pages as pages_table
 from crawling.store import load_pages
 from scoring.lookalike import MIN_CUSTOMERS
-from scoring.profiles import CompanyDocuments, build_term_documents, save_profiles
+from scoring.profiles import (
+    CompanyDocuments,
+    build_term_documents,
+    document_key,
+    save_profiles,
+)
 from scoring.schema_accounts import companies
 from scoring.schema_web import prospect_lists, prospect_rows
 from training.errors import TrainingInputError
@@ -255,7 +260,8 @@ def run_prospect_list(
     step(0.86, "scoring candidates")
     scored_ids = [d for d in cands if d in docs.docs]
     X = scorer.vectorizer.transform([docs.docs[d] for d in scored_ids])
-    scores, raw, seg, sim = scorer.model.score(X, scored_ids)
+    keys = [document_key(d, docs.docs[d]) for d in scored_ids]
+    scores, raw, seg, sim = scorer.model.score(X, keys)
     info = _company_info(engine, [*scored_ids, *cands])
     labels = [s.label for s in scorer.segments]
     keep = np.ones(len(scored_ids), dtype=bool)
