@@ -231,12 +231,14 @@ def record_pages(conn: sa.Connection, writes: Sequence[PageWrite]) -> None:
     The same end state as one :func:`record_page` after the other: a page's frontier row ends
     ``done`` even when another page of the batch queued its URL (links are queued before rows
     are marked, and queueing never touches an existing row); for a URL stored twice, the last
-    record wins.
+    record wins. Pages are keyed by URL, frontier rows by (domain, URL): two sites of one
+    registrable domain may both store the same page, and both their rows end ``done``.
     """
     if not writes:
         return
     last = {w.record.url: w for w in writes}  # a URL stored twice: the later record wins
     save_pages_in(conn, [w.record for w in last.values()])
+    rows = {(w.record.domain, w.record.url): w for w in writes}
     now = _now()
     links = [_queued_row(w.record.domain, q, now) for w in writes for q in w.links]
     if links:
@@ -254,7 +256,7 @@ def record_pages(conn: sa.Connection, writes: Sequence[PageWrite]) -> None:
             attempts=sa.bindparam("a"),
             updated_at=now,
         ),
-        [{"d": w.record.domain, "h": url_hash(u), "a": w.attempts} for u, w in last.items()],
+        [{"d": d, "h": url_hash(u), "a": w.attempts} for (d, u), w in rows.items()],
     )
 
 

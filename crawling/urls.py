@@ -60,13 +60,19 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
             url = urljoin(base, url)
         except ValueError:
             return None
+    if len(url) > _CACHED_URL_LENGTH:  # hostile pages: never let long links fill the cache
+        return _normalize_absolute.__wrapped__(url)
     return _normalize_absolute(url)
+
+
+_CACHED_URL_LENGTH = 2048
 
 
 @lru_cache(maxsize=32768)
 def _normalize_absolute(url: str) -> str | None:
     """:func:`normalize_url` of a joined URL; cached, since a site's navigation links recur on
-    every one of its pages (a pure function of a short string, so the cache is safe)."""
+    every one of its pages (a pure function of a short string, so the cache is safe; URLs over
+    ``_CACHED_URL_LENGTH`` characters bypass it, so its memory stays bounded)."""
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -207,3 +207,14 @@ def test_sessions_verify_tls_with_one_shared_ca_context() -> None:
                               "ca_cert_dir": None}  # fmt: skip
         one.verify = False
         assert one._tls()["cert_reqs"] == "CERT_NONE"
+
+
+def test_long_urls_bypass_the_normalisation_cache() -> None:
+    from crawling.urls import _normalize_absolute, normalize_url
+
+    before = _normalize_absolute.cache_info().currsize
+    long_path = "/x" * 5000
+    assert normalize_url(long_path, "https://acme.test/") == f"https://acme.test{long_path}"
+    assert _normalize_absolute.cache_info().currsize == before
+    normalize_url("/short-and-new-7f3a", "https://acme.test/")
+    assert _normalize_absolute.cache_info().currsize == before + 1

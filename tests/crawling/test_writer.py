@@ -99,6 +99,38 @@ def test_batched_page_writes_end_like_one_by_one(db_engine: sa.Engine) -> None:
     assert [(u, t) for u, t, _m in one[1]] == [("/", "/"), ("/a", "again"), ("/b", "/b")]
 
 
+def test_two_sites_storing_one_page_in_a_batch_both_end_done(db_engine: sa.Engine) -> None:
+    """Seeds acme.test and www.acme.test both queue www.acme.test/kontakt (links are kept by
+    registrable domain); stored by both in one writer batch, both frontier rows end done."""
+    page = "https://www.acme.test/kontakt"
+    fr.start_sites(
+        db_engine,
+        {"acme.test": "https://acme.test/", "www.acme.test": "https://www.acme.test/"},
+        {
+            "acme.test": fr.QueuedUrl("https://acme.test/", 0, 10.0),
+            "www.acme.test": fr.QueuedUrl("https://www.acme.test/", 0, 10.0),
+        },
+    )
+    with db_engine.begin() as conn:
+        for domain in ("acme.test", "www.acme.test"):
+            fr.enqueue(conn, domain, [fr.QueuedUrl(page, 1, 5.0)])
+    with db_engine.begin() as conn:
+        fr.record_pages(
+            conn,
+            [
+                fr.PageWrite(PageRecord(domain=d, url=page, main_text="kontakt"), [], 1)
+                for d in ("acme.test", "www.acme.test")
+            ],
+        )
+    with db_engine.connect() as conn:
+        status = conn.execute(
+            sa.select(crawl_frontier.c.domain, crawl_frontier.c.status).where(
+                crawl_frontier.c.url == page
+            )
+        ).all()
+    assert sorted(status) == [("acme.test", "done"), ("www.acme.test", "done")]
+
+
 def test_writer_runs_consecutive_page_writes_in_bulk(sqlite_engine: sa.Engine) -> None:
     host = "bulk.test"
     fr.start_sites(sqlite_engine, {host: f"https://{host}/"}, {host: _links(host, "/")[0]})
