@@ -132,7 +132,19 @@ class _PinnedTracked:
     guard: AddressGuard  # set on the per-session subclass made by _pool_classes
 
     def _new_conn(self) -> socket.socket:
-        return _pinned_socket(self, self.guard)  # type: ignore[arg-type]
+        sock = _pinned_socket(self, self.guard)  # type: ignore[arg-type]
+        holder = getattr(_current, "holder", None)
+        if holder is not None:
+            # registered before the TLS handshake (HTTPS connects before any request owns the
+            # connection), so the deadline can cut a slow handshake too; a duplicate, since
+            # wrapping for TLS detaches ``sock`` (the duplicate is closed by fetch_once)
+            previous = holder.get("sock")
+            holder["sock"] = sock.dup()
+            if previous is not None:
+                previous.close()
+            if holder.get("fired"):
+                _shut(sock)
+        return sock
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         holder = getattr(_current, "holder", None)
@@ -166,10 +178,14 @@ def _abort(holder: dict[str, Any]) -> None:
     arrive one byte at a time, each within the read timeout) returns at once."""
     holder["fired"] = True
     conn = holder.get("conn")
-    sock = getattr(conn, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    for sock in (getattr(conn, "sock", None), holder.get("sock")):
+        if sock is not None:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Deadlines:
@@ -440,6 +456,8 @@ def fetch_once(
     finally:
         _deadlines.disarm(holder)
         _current.holder = None
+        if holder.get("sock") is not None:
+            holder["sock"].close()  # our duplicate only: the connection stays open
 
 
 def _refusal(exc: BaseException) -> AddressRefused | None:

@@ -295,3 +295,50 @@ def test_https_keeps_sni_and_certificate_check_on_the_name(
     assert sni[-1] == "other.rebind.test"
     assert len(web.requests_to(base)) == 1
     assert dns.system_lookups == []
+
+
+def test_page_timeout_holds_through_a_slow_tls_handshake(shop_cert: tuple[Path, Path]) -> None:
+    """The deadline fires while the TLS handshake is still running (before any request owns
+    the connection): the socket is cut then, not left to dripped headers afterwards."""
+    import time
+
+    cert, key = shop_cert
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        try:
+            stop.wait(1.5)  # the client waits for the ServerHello meanwhile
+            with tls.wrap_socket(conn, server_side=True) as s:
+                s.settimeout(5)
+                s.recv(4096)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n":
+                    if stop.wait(0.4):
+                        return
+                    s.sendall(bytes([byte]))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    guard = AddressGuard(allowed_networks=ALLOWED, resolver=lambda h: ["127.0.0.1"])
+    cfg = _config(page_timeout=1.0, read_timeout=2)
+    started = time.monotonic()
+    try:
+        with make_session(cfg, guard) as session:
+            session.verify = str(cert)
+            with pytest.raises(FetchFailure) as failure:
+                fetch_once(session, f"https://shop.rebind.test:{port}/", cfg)
+    finally:
+        stop.set()
+        listener.close()
+        server.join(5)
+    elapsed = time.monotonic() - started
+    assert failure.value.reason is SkipReason.TIMEOUT
+    assert elapsed < 3.0, f"page_timeout 1 s, fetch took {elapsed:.1f} s"
