@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from scoring.calibration import StackedPlatt
 from scoring.errors import ScoringInputError
@@ -102,7 +103,10 @@ def test_reasons_are_the_top_treeshap_contributions(lifecycle_fit) -> None:
 def test_scorer_pickled_with_legacy_path_table_still_scores(lifecycle_fit) -> None:
     scorer = pickle.loads(pickle.dumps(lifecycle_fit.scorer))
     legacy = PathContributions()
-    legacy.__dict__.update({"bias": 0.1, "shape": (1, 2, 3)})
+    # the state the old class pickled: bias, table shape and the sparse (tree x leaf) table
+    legacy.__dict__.update(
+        {"bias": 0.1, "shape": (1, 2, 3), "_sparse": sparse.csr_matrix(np.ones((2, 3)))}
+    )
     scorer.paths = legacy  # what scorers pickled before reasons moved to pred_contrib carry
     restored = pickle.loads(pickle.dumps(scorer))
     X = as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:5]
