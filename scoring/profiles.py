@@ -221,7 +221,8 @@ def document_key(domain: str, doc: Mapping[str, float]) -> str:
     domain plus a fingerprint of its term document, so a company scored later with other text
     (re-crawled pages) is scored as a new site, not given the features of its old text."""
     blob = json.dumps(sorted((str(k), float(v)) for k, v in doc.items()), ensure_ascii=False)
-    return f"{domain}#{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:16]}"
+    host = domain.strip().lower().rstrip(".").removeprefix("www.")  # one company, one key
+    return f"{host}#{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:16]}"
 
 
 def top_terms(row: sp.csr_matrix, terms: np.ndarray, n: int) -> dict[str, float]:

@@ -30,6 +30,7 @@ def test_document_key_depends_on_domain_and_text() -> None:
     doc = {"getriebe": 2.0, "motor": 1.0}
     assert document_key("a.example", doc) == document_key("a.example", dict(reversed(doc.items())))
     assert document_key("a.example", doc) != document_key("b.example", doc)
+    assert document_key("WWW.A.example.", doc) == document_key("a.example", doc)
     assert document_key("a.example", doc) != document_key("a.example", {**doc, "motor": 2.0})
 
 
@@ -55,3 +56,6 @@ def test_background_domain_with_its_fitted_text_gets_stored_features(fitted) -> 
     assert not np.allclose(stored["score"], fresh["score"])
     keys = [document_key(d, doc) for d, doc in zip(domains, docs, strict=True)]
     assert list(scorer.model.oof_ids_) == keys
+    # another spelling of a known domain with its fitted text still gets the stored features
+    upper = scorer.score_documents([f"www.{domains[0].upper()}"], [docs[0]])
+    assert upper["score"].iloc[0] == stored["score"].iloc[0]
