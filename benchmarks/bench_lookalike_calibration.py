@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_lookalike_quality import load_sites
 
 from scoring.lookalike import FEATURES
 from scoring.terms import extract_terms
 from training.lookalike import LookalikeConfig, fit_scorer
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "website-classification"
 
 
 def main() -> None:
@@ -37,9 +35,7 @@ def main() -> None:
     ap.add_argument("--draw-seed", type=int, default=1)
     args = ap.parse_args()
 
-    frame = pd.read_csv(DATA / "website_classification.csv")
-    frame = frame[frame["cleaned_website_text"].fillna("").str.strip() != ""]
-    frame = frame.reset_index(drop=True)
+    frame = load_sites()
     cats = frame["Category"].to_numpy()
     docs = [dict(Counter(t)) for t in extract_terms(frame["cleaned_website_text"].tolist(), "en")]
     rng = np.random.default_rng(args.draw_seed)

@@ -56,6 +56,13 @@ from scoring.terms import TermConfig, extract_terms
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "website-classification"
 
 
+def load_sites() -> pd.DataFrame:
+    """The data set's sites that have text (``Category``, ``cleaned_website_text``)."""
+    frame = pd.read_csv(DATA / "website_classification.csv")
+    frame = frame[frame["cleaned_website_text"].fillna("").str.strip() != ""]
+    return frame.reset_index(drop=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1,2,3,5,10", help="seed sizes (comma-separated)")
@@ -76,9 +83,7 @@ def main() -> None:
     ap.add_argument("--min-category", type=int, default=30)
     args = ap.parse_args()
 
-    frame = pd.read_csv(DATA / "website_classification.csv")
-    frame = frame[frame["cleaned_website_text"].fillna("").str.strip() != ""]
-    frame = frame.reset_index(drop=True)
+    frame = load_sites()
     texts = frame["cleaned_website_text"].tolist()
     cats = frame["Category"].to_numpy()
     ids = [str(i) for i in range(len(frame))]
