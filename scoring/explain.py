@@ -78,8 +78,12 @@ def top_reasons(
 class PathContributions:
     """Legacy: scorers pickled before reasons moved to ``pred_contrib`` carry one of these.
 
-    Kept only so those models still unpickle; nothing uses it.
+    Kept only so those models still unpickle; nothing uses it, so the old leaf table is not
+    restored.
     """
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        pass
 
 
 def margin_and_contributions(

@@ -69,6 +69,11 @@ MIN_CUSTOMERS = 3
 FEATURES = ("segment_similarity", "neighbor_similarity", "pu_logit", "latent_similarity")
 
 
+# pseudo-relevance feedback: background sites added to each segment's query, the weight of
+# each (in customers) and the rounds
+FEEDBACK, FEEDBACK_WEIGHT, FEEDBACK_ROUNDS = 20, 0.2, 3
+
+
 def auto_components(n_documents: int) -> int:
     """Latent dimensions for a training corpus of ``n_documents`` profiles: about the square
     root of the corpus size (more companies, more distinguishable lines of business), within
@@ -225,9 +230,9 @@ class LookalikeModel(BaseEstimator):
     """Fitted on customer profiles (positives) and non-customer profiles (unlabelled)."""
 
     # defaults for models pickled before pseudo-relevance feedback (get_params, repr, clone)
-    feedback = 20
-    feedback_weight = 0.2
-    feedback_rounds = 3
+    feedback = FEEDBACK
+    feedback_weight = FEEDBACK_WEIGHT
+    feedback_rounds = FEEDBACK_ROUNDS
 
     def __init__(
         self,
@@ -235,9 +240,9 @@ class LookalikeModel(BaseEstimator):
         C: float = 1.0,
         n_components: int | None = None,
         prior_customers: float = 20.0,
-        feedback: int = 20,
-        feedback_weight: float = 0.2,
-        feedback_rounds: int = 3,
+        feedback: int = FEEDBACK,
+        feedback_weight: float = FEEDBACK_WEIGHT,
+        feedback_rounds: int = FEEDBACK_ROUNDS,
         min_customers: int = MIN_CUSTOMERS,
         cv_folds: int = 5,
         max_segments: int = 8,

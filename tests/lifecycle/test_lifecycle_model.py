@@ -109,5 +109,6 @@ def test_scorer_pickled_with_legacy_path_table_still_scores(lifecycle_fit) -> No
     )
     scorer.paths = legacy  # what scorers pickled before reasons moved to pred_contrib carry
     restored = pickle.loads(pickle.dumps(scorer))
+    assert not vars(restored.paths)  # the unused leaf table is not restored
     X = as_matrix(lifecycle_fit.valid_frame, scorer.feature_names)[:5]
     assert restored.score_array(X) == lifecycle_fit.scorer.score_array(X)

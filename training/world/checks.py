@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from training.datasets import StageRules
+from training.world.journeys import CUSTOMER_STAGES
+
 TAGS = re.compile(r"<[^>]+>")
 SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 
@@ -147,10 +150,9 @@ def stage_baseline(world_dir: Path, *, test_months: int = 6) -> StageCheck:
     )
 
 
-CUSTOMER_STAGES = ("purchase", "retention", "advocacy", "at_risk")
-# events that reach accounts which stopped buying (training.datasets.StageRules'
-# churn_passive_events): they do not count as engagement for the churn label
-PASSIVE_EVENTS = ("email_open", "web_visit", "page_view")
+# events that reach accounts which stopped buying: they do not count as engagement for the
+# churn label (the label's own rule)
+PASSIVE_EVENTS = StageRules().churn_passive_events
 
 
 def churn_check(world_dir: Path) -> ChurnCheck:
@@ -158,7 +160,7 @@ def churn_check(world_dir: Path) -> ChurnCheck:
     out = Path(world_dir)
     frame = monthly_frame(world_dir)
     stage = frame["stage"].unstack()  # accounts x months, months sorted
-    customer = stage.isin(CUSTOMER_STAGES).to_numpy()
+    customer = stage.isin(list(CUSTOMER_STAGES)).to_numpy()
     churned = (stage == "churned").to_numpy()
     moves = customer[:, :-1] & churned[:, 1:]  # moves[:, m - 1]: churned in month m
     rates = []
@@ -178,7 +180,7 @@ def churn_check(world_dir: Path) -> ChurnCheck:
     orders = orders[orders["amount"] > 0]
     keys = pd.MultiIndex.from_arrays([orders["account_id"], orders["timestamp"].str[:7]])
     in_lapsed = keys.isin(frame.index[lapsed_rows])
-    in_customer = frame["stage"].isin(CUSTOMER_STAGES).to_numpy()
+    in_customer = frame["stage"].isin(list(CUSTOMER_STAGES)).to_numpy()
     n_lapsed = int(lapsed_rows.sum())
     return ChurnCheck(
         quarterly_rates=tuple(rates),
