@@ -13,10 +13,10 @@ there, or two identical events in the same microsecond, are stored once (send an
 ``event_id`` to keep both); events stored without an id before this rule have no derived id, so
 one retry of such an old batch is stored again. Transactions without ``order_id`` get one the
 same way (:func:`derived_order_id`: account, timestamp, amount, currency, product); identical
-orders within one batch are kept apart by their occurrence number (``#1``, ``#2``: a retry of the
-batch gives the same ids), but an identical order sent in a later batch (date-only timestamps,
-same amount) counts as a duplicate: send ``order_id`` to keep it. Timestamps in the future
-(beyond a few minutes of clock skew) are refused for both.
+orders within one batch are kept apart by their occurrence number (the second gets ``#1``, the
+third ``#2``: a retry of the batch gives the same ids), but an identical order sent in a later
+batch (date-only timestamps, same amount) counts as a duplicate: send ``order_id`` to keep it.
+Timestamps in the future (beyond a few minutes of clock skew) are refused for both.
 """
 
 from __future__ import annotations
