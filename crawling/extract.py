@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -20,6 +19,7 @@ import lxml.html
 
 from crawling.encoding import charset_from_content_type, decode_html
 from crawling.imprint import parse_imprint
+from crawling.once import Once
 from crawling.urls import page_kind
 
 log = logging.getLogger(__name__)
@@ -141,20 +141,15 @@ def text_with_lines(root: lxml.html.HtmlElement, *, skip_boilerplate: bool = Fal
     return "\n".join(line for line in lines if line)
 
 
-_LANGID_LOCK = threading.Lock()
-_LANGID: list[Any] = []  # the loaded identifier, once
+def _load_language_identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
-def _language_identifier():  # type: ignore[no-untyped-def]
-    # py3langid loads its model lazily without a lock; many crawler threads would load it at
-    # once (seconds of CPU and hundreds of MB), so load it exactly once here
-    if not _LANGID:
-        with _LANGID_LOCK:
-            if not _LANGID:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-                _LANGID.append(LanguageIdentifier.from_model_file(MODEL_FILE))
-    return _LANGID[0]
+# py3langid loads its model lazily without a lock; many crawler threads would load it at once
+# (seconds of CPU and hundreds of MB), so it is loaded exactly once here
+_language_identifier = Once(_load_language_identifier)
 
 
 # Frequent function words of one language that are rare as words of the other and of the

@@ -37,6 +37,7 @@ import urllib3.util.ssl_
 
 from crawling.config import CrawlConfig
 from crawling.guard import AddressGuard, GuardVerdict
+from crawling.once import Once
 from crawling.outcomes import SkipReason
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -246,20 +247,15 @@ class _Deadlines:
 _deadlines = _Deadlines()
 
 
-_TLS_LOCK = threading.Lock()
-_TLS_CONTEXT: list[ssl.SSLContext] = []
+def _build_tls_context() -> ssl.SSLContext:
+    ctx = urllib3.util.ssl_.create_urllib3_context()
+    ctx.load_verify_locations(DEFAULT_CA_BUNDLE)
+    return ctx
 
 
-def _default_tls_context() -> ssl.SSLContext:
-    """urllib3's default TLS context with certifi's CA bundle, loaded once: loading the bundle
-    for every new https connection would cost milliseconds of CPU each."""
-    if not _TLS_CONTEXT:
-        with _TLS_LOCK:
-            if not _TLS_CONTEXT:
-                ctx = urllib3.util.ssl_.create_urllib3_context()
-                ctx.load_verify_locations(DEFAULT_CA_BUNDLE)
-                _TLS_CONTEXT.append(ctx)
-    return _TLS_CONTEXT[0]
+# urllib3's default TLS context with certifi's CA bundle, loaded once: loading the bundle for
+# every new https connection would cost milliseconds of CPU each
+_default_tls_context = Once(_build_tls_context)
 
 
 @dataclass(slots=True)

@@ -197,17 +197,6 @@ def _mark(
     )
 
 
-def record_page(
-    conn: sa.Connection,
-    record: PageRecord,
-    links: Sequence[QueuedUrl],
-    *,
-    attempts: int,
-) -> None:
-    """Store a page, mark its frontier row done and queue its links (in one transaction)."""
-    record_pages(conn, [PageWrite(record, links, attempts)])
-
-
 @dataclass(slots=True, eq=False)
 class PageWrite:
     """A stored page as one write for the crawl's :class:`~crawling.writer.BatchWriter`, which
@@ -226,9 +215,10 @@ class PageWrite:
 
 
 def record_pages(conn: sa.Connection, writes: Sequence[PageWrite]) -> None:
-    """:func:`record_page` for many pages in four statements, whatever their number.
+    """Store pages, mark their frontier rows done and queue their links, in four statements
+    whatever their number (run it in one transaction).
 
-    The same end state as one :func:`record_page` after the other: a page's frontier row ends
+    The same end state as storing the pages one after the other: a page's frontier row ends
     ``done`` even when another page of the batch queued its URL (links are queued before rows
     are marked, and queueing never touches an existing row); for a URL stored twice, the last
     record wins. Pages are keyed by URL, frontier rows by (domain, URL): two sites of one

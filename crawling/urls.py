@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-import threading
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawling.config import Seed
 from crawling.errors import CrawlInputError
+from crawling.once import Once
 
 TRACKING_PARAMS = frozenset(
     {
@@ -104,23 +104,18 @@ def _normalize_absolute(url: str) -> str | None:
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
-_EXTRACTOR_LOCK = threading.Lock()
-_EXTRACTOR: list = []  # the public-suffix extractor, built once
+def _build_extractor():  # type: ignore[no-untyped-def]
+    import tldextract
+
+    # the bundled public-suffix snapshot: never fetched over the network
+    ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    ext("warm-up.example.com")
+    return ext
 
 
-def _extractor():  # type: ignore[no-untyped-def]
-    # built and used once under a lock: tldextract loads its suffix list lazily on the first
-    # call, and crawler threads starting together would each build it (about 0.2 s of CPU each)
-    if not _EXTRACTOR:
-        with _EXTRACTOR_LOCK:
-            if not _EXTRACTOR:
-                import tldextract
-
-                # the bundled public-suffix snapshot: never fetched over the network
-                ext = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-                ext("warm-up.example.com")
-                _EXTRACTOR.append(ext)
-    return _EXTRACTOR[0]
+# tldextract loads its suffix list lazily on the first call, and crawler threads starting
+# together would each build it (about 0.2 s of CPU each)
+_extractor = Once(_build_extractor)
 
 
 @lru_cache(maxsize=8192)

@@ -82,12 +82,12 @@ def _end_state(engine: sa.Engine, host: str) -> tuple[list, list]:
 
 def test_batched_page_writes_end_like_one_by_one(db_engine: sa.Engine) -> None:
     """record_pages (the writer's bulk path) leaves the frontier and page store exactly as
-    record_page one page after the other does, so a resumed crawl sees the same state."""
+    one call per page does, so a resumed crawl sees the same state."""
     for host in ("one.test", "two.test"):
         fr.start_sites(db_engine, {host: f"https://{host}/"}, {host: _links(host, "/")[0]})
     with db_engine.begin() as conn:
         for w in _scenario("one.test"):
-            fr.record_page(conn, w.record, w.links, attempts=w.attempts)
+            fr.record_pages(conn, [w])
     with db_engine.begin() as conn:
         fr.record_pages(conn, _scenario("two.test"))
     one, two = _end_state(db_engine, "one.test"), _end_state(db_engine, "two.test")
