@@ -297,6 +297,34 @@ def test_https_keeps_sni_and_certificate_check_on_the_name(
     assert dns.system_lookups == []
 
 
+def test_default_verification_refuses_an_untrusted_certificate_and_keeps_the_shared_context(
+    web: Web, dns: HostileDNS, shop_cert: tuple[Path, Path]
+) -> None:
+    """Real handshakes over the default (certifi) context, shared by every https connection:
+    a self-signed certificate is refused each time, and the context stays verifying (urllib3
+    writes to the context it is given per connection)."""
+    cert, key = shop_cert
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    base = web.serve(Site(routes={"/": html(PAGE.format("Sicher"))}), tls=tls)
+    port = int(base.rstrip("/").rsplit(":", 1)[1])
+    guard = AddressGuard(
+        allowed_networks=ALLOWED, resolver=lambda h: {"shop.rebind.test": ["127.0.0.1"]}[h]
+    )
+    cfg = _config()
+    for _ in range(2):  # two sessions, two connections over the one shared context
+        with make_session(cfg, guard) as session:
+            assert session.verify is True
+            shared = session._tls()["ssl_context"]
+            with pytest.raises(FetchFailure) as refused:
+                fetch_once(session, f"https://shop.rebind.test:{port}/", cfg)
+        assert refused.value.reason is SkipReason.CONNECTION_ERROR
+        assert "certificate" in refused.value.detail.lower()
+        assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    assert web.requests_to(base) == []  # no request got past a handshake
+    assert dns.system_lookups == []
+
+
 def test_page_timeout_holds_through_a_slow_tls_handshake(shop_cert: tuple[Path, Path]) -> None:
     """The deadline fires while the TLS handshake is still running (before any request owns
     the connection): the socket is cut then, not left to dripped headers afterwards."""
