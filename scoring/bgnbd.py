@@ -13,6 +13,7 @@ features of the production lifecycle model: fitted per as-of date on the history
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
@@ -58,6 +59,39 @@ def log_likelihood(params: BGNBDParams, frequency, recency, age, weights=None) -
     return float((w * ll).sum())
 
 
+class ClosedForms(NamedTuple):
+    p_purchase: np.ndarray  # P(at least one purchase in the next t units)
+    p_alive: np.ndarray
+    expected_purchases: np.ndarray  # in the next t units
+
+
+def closed_forms(
+    params: BGNBDParams, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> ClosedForms:
+    """BG/NBD's per-customer quantities for the next ``t`` units, in one pass (no input
+    checks: callers validate or mask their inputs).
+
+    P(alive) = 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)) for x > 0
+    (1 without repeat purchases); P(purchase) = P(alive) * (1 - ((alpha + T) / (alpha + T +
+    t)) ** (r + x)): an alive customer's posterior purchase rate is Gamma(r + x, alpha + T)
+    and dropout happens only right after a purchase, so the first purchase of the window is a
+    Poisson event of that rate; the expected number of purchases is eq. 10 of Fader, Hardie and
+    Lee (2005).
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        odds = np.where(
+            x > 0,
+            (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+            0.0,
+        )
+        alive = 1.0 / (1.0 + odds)
+        none = ((alpha + T) / (alpha + T + t)) ** (r + x)
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        expected = (a + b + x - 1) / (a - 1) * (1 - none * hyp) * alive
+        return ClosedForms((1.0 - none) * alive, alive, expected)
+
+
 class BGNBD:
     """Estimator: ``fit(frequency, recency, age)``; learned ``params_`` and ``log_likelihood_``."""
 
@@ -100,39 +134,20 @@ class BGNBD:
         self.log_likelihood_ = log_likelihood(self.params_, x, t_x, T, weights)
         return self
 
-    def _odds_dead(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
-        p = self.params_
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ratio = (p.a / np.maximum(p.b + x - 1, 1e-12)) * ((p.alpha + T) / (p.alpha + t_x)) ** (
-                p.r + x
-            )
-        return np.where(x > 0, ratio, 0.0)
-
     def probability_alive(self, frequency, recency, age) -> np.ndarray:
         x, t_x, T = _arrays(frequency, recency, age)
-        return 1.0 / (1.0 + self._odds_dead(x, t_x, T))
+        return closed_forms(self.params_, 0.0, x, t_x, T).p_alive
 
     def expected_purchases(self, t: float, frequency, recency, age) -> np.ndarray:
         """Expected number of purchases in the next ``t`` units (conditional on the history)."""
         x, t_x, T = _arrays(frequency, recency, age)
-        p = self.params_
-        z = t / (p.alpha + T + t)
-        hyp = hyp2f1(p.r + x, p.b + x, p.a + p.b + x - 1, z)
-        first = (p.a + p.b + x - 1) / (p.a - 1)
-        second = 1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp
-        return first * second / (1.0 + self._odds_dead(x, t_x, T))
+        return closed_forms(self.params_, t, x, t_x, T).expected_purchases
 
     def probability_purchase(self, t: float, frequency, recency, age) -> np.ndarray:
-        """P(at least one purchase in the next ``t`` units | history).
-
-        = P(alive) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)): an alive customer's
-        posterior purchase rate is Gamma(r + x, alpha + T) and dropout happens only right after
-        a purchase, so the first purchase of the window is a Poisson event of that rate.
-        """
+        """P(at least one purchase in the next ``t`` units | history) (see
+        :func:`closed_forms`)."""
         x, t_x, T = _arrays(frequency, recency, age)
-        p = self.params_
-        none = ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x)
-        return (1.0 - none) / (1.0 + self._odds_dead(x, t_x, T))
+        return closed_forms(self.params_, t, x, t_x, T).p_purchase
 
     @classmethod
     def from_params(cls, params: BGNBDParams) -> BGNBD:
@@ -194,28 +209,18 @@ class BGNBDFeatures:
     def transform(self, X: np.ndarray, names: list[str]) -> np.ndarray:
         """Columns :data:`BGNBD_FEATURES` for each row (NaN for prospects).
 
-        One pass of the closed forms (the same as :class:`BGNBD`'s methods, without their
-        per-call input checks): this runs on the request path for every scored row.
+        One pass of :func:`closed_forms` (without :class:`BGNBD`'s per-call input checks):
+        this runs on the request path for every scored row.
         """
         out = np.full((len(X), len(BGNBD_FEATURES)), np.nan)
         if self.params is None or not len(X):
             return out
         x, t_x, T, ok = self.inputs(X, names)
-        r, alpha, a, b = self.params.r, self.params.alpha, self.params.a, self.params.b
-        t = float(self.horizon_days)
-        with np.errstate(all="ignore"):
-            odds = np.where(
-                x > 0,
-                (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x),
-                0.0,
-            )
-            alive = 1.0 / (1.0 + odds)
-            none = ((alpha + T) / (alpha + T + t)) ** (r + x)
-            hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-            expected = (a + b + x - 1) / (a - 1) * (1 - none * hyp) * alive
-            out[:, 0] = (1.0 - none) * alive
-            out[:, 1] = alive
-            out[:, 2] = np.maximum(expected, 1e-9)
+        forms = closed_forms(self.params, float(self.horizon_days), x, t_x, T)
+        out[:, 0] = forms.p_purchase
+        out[:, 1] = forms.p_alive
+        with np.errstate(invalid="ignore"):
+            out[:, 2] = np.maximum(forms.expected_purchases, 1e-9)
         out[~np.isfinite(out)] = np.nan
         out[~ok] = np.nan
         return out
