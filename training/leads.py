@@ -14,15 +14,19 @@ empty fields of a lead and, per categorical column, the share of training leads 
 Categorical splits use light smoothing (``cat_smooth``, ``min_data_per_group``, ``cat_l2``) so
 mid-sized levels can form their own groups.
 
-Fitting: a stratified validation split for early stopping, Platt calibration and grade
-thresholds. :func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's protocol).
+Fitting: a stratified validation split; half of it (``test_fraction``, stratified) tunes
+(early stopping, Platt calibration, grade thresholds) and the other half, never used for a
+choice, gives the reported metrics, plots and the frame the promotion gate re-scores the
+champion on. With too few leads of a class to split, the whole validation split does both and
+``metrics_held_out`` is 0. :func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's
+protocol).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -54,6 +58,7 @@ class LeadConfig:
     missing_markers: tuple[str, ...] = ("Select",)
     leak_auc: float = 0.95
     valid_fraction: float = 0.2
+    test_fraction: float = 0.5  # share of the validation rows held out for the metrics only
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_data_in_leaf: int = 20
@@ -76,7 +81,7 @@ class LeadFit:
     metrics: dict[str, float]
     warnings: list[str]
     figures: dict[str, Any]
-    valid_frame: pd.DataFrame
+    valid_frame: pd.DataFrame  # the rows the metrics come from (held out from tuning)
     train_frame: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
 
@@ -238,57 +243,126 @@ def _target(frame: pd.DataFrame, config: LeadConfig) -> np.ndarray:
     return y
 
 
-def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
-    """Fit, calibrate and grade the lead model on a loaded lead table."""
+class _Prepared(NamedTuple):
+    kinds: dict[str, str]
+    warnings: list[str]
+    y: np.ndarray
+    names: list[str]
+    categorical: list[str]
+
+
+def _prepare(frame: pd.DataFrame, config: LeadConfig) -> _Prepared:
     kinds, warnings = feature_columns(frame, config)
-    y = _target(frame, config)
-    names = list(kinds)
     categorical = [c for c, k in kinds.items() if k == "categorical"]
+    return _Prepared(kinds, warnings, _target(frame, config), list(kinds), categorical)
+
+
+class _Fitted(NamedTuple):
+    booster: lgb.Booster
+    levels: dict[str, list[str]]
+    derived: DerivedLayout
+
+    def encode(self, frame: pd.DataFrame, kinds: dict[str, str]) -> np.ndarray:
+        return self.derived.apply(_encode(frame, kinds, self.levels)[0])
+
+
+def _fit_split(
+    frame: pd.DataFrame, prep: _Prepared, tr: np.ndarray, va: np.ndarray, config: LeadConfig
+) -> _Fitted:
+    """Encode on the training rows ``tr``, fit the derived columns there and the booster with
+    early stopping on ``va``."""
+    X_tr, levels = _encode(frame.iloc[tr], prep.kinds)
+    derived = _fit_derived(X_tr, prep.names, levels, config)
+    X_va = derived.apply(_encode(frame.iloc[va], prep.kinds, levels)[0])
+    booster = _fit(
+        derived.apply(X_tr),
+        prep.y[tr],
+        X_va,
+        prep.y[va],
+        list(derived.model_features),
+        prep.categorical,
+        config,
+    )
+    return _Fitted(booster, levels, derived)
+
+
+def holdout_split(
+    y: np.ndarray, va: np.ndarray, test_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validation rows ``va`` split (stratified) into tuning rows and held-out test rows; with
+    fewer than 10 of a class among them (or ``test_fraction`` 0) no split: both are ``va``."""
+    counts = np.bincount(y[va].astype(int), minlength=2)
+    if test_fraction <= 0 or counts.min() < 10:
+        return va, va
+    tune, test = train_test_split(
+        va, test_size=test_fraction, stratify=y[va], random_state=seed + 1
+    )
+    return np.sort(tune), np.sort(test)
+
+
+def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
+    """Fit, calibrate and grade the lead model on a loaded lead table; metrics on held-out
+    validation rows (see the module docstring)."""
+    prep = _prepare(frame, config)
+    y = prep.y
     idx = np.arange(len(frame))
     tr, va = train_test_split(
         idx, test_size=config.valid_fraction, stratify=y, random_state=config.seed
     )
-    X_tr, levels = _encode(frame.iloc[tr], kinds)
-    X_va, _ = _encode(frame.iloc[va], kinds, levels)
-    warnings += leakage_warnings(X_tr, y[tr], names, kinds, config.leak_auc)
+    tune, test = holdout_split(y, va, config.test_fraction, config.seed)
+    held_out = not np.array_equal(tune, test)
+    if not held_out:
+        log.warning("too few validation leads to hold some out: metrics are on the tuning rows")
+    X_tr, _ = _encode(frame.iloc[tr], prep.kinds)
+    warnings = prep.warnings + leakage_warnings(
+        X_tr, y[tr], prep.names, prep.kinds, config.leak_auc
+    )
     for w in warnings:
         log.warning("%s", w)
-    derived = _fit_derived(X_tr, names, levels, config)
-    model_names = list(derived.model_features)
-    X_tr, X_va = derived.apply(X_tr), derived.apply(X_va)
-    booster = _fit(X_tr, y[tr], X_va, y[va], model_names, categorical, config)
+    fitted = _fit_split(frame, prep, tr, tune, config)
+    booster, model_names = fitted.booster, list(fitted.derived.model_features)
+    X_tune = fitted.encode(frame.iloc[tune], prep.kinds)
     scorer = LeadScorer(
         id_column=config.id_column,
-        feature_names=names,
-        categorical=levels,
+        feature_names=prep.names,
+        categorical=fitted.levels,
         booster=booster,
-        calibration=fit_platt(booster.predict(X_va, raw_score=True), y[va]),
+        calibration=fit_platt(booster.predict(X_tune, raw_score=True), y[tune]),
         grades=thresholds_from_scores(np.zeros(0)),
         missing_markers=config.missing_markers,
-        frequencies=derived.frequencies,
-        count_missing=derived.count_missing,
+        frequencies=fitted.derived.frequencies,
+        count_missing=fitted.derived.count_missing,
     )
     scorer.grades = thresholds_from_scores(
-        scorer.predict_parts(X_va, contributions=False)["score"], config.grade_shares
+        scorer.predict_parts(X_tune, contributions=False)["score"], config.grade_shares
     )
-    valid_frame = frame.iloc[va].reset_index(drop=True)
-    metrics = evaluate_leads(scorer, valid_frame, config.target)
-    metrics.update({"n_train_rows": float(len(tr)), "n_valid_rows": float(len(va))})
+    test_frame = frame.iloc[test].reset_index(drop=True)
+    metrics = evaluate_leads(scorer, test_frame, config.target)
+    metrics.update(
+        {
+            "n_train_rows": float(len(tr)),
+            "n_valid_rows": float(len(va)),
+            "n_tune_rows": float(len(tune)),
+            "n_test_rows": float(len(test)),
+            "metrics_held_out": float(held_out),
+        }
+    )
     metrics["rounds"] = float(booster.best_iteration or booster.current_iteration())
-    p = scorer.predict_parts(X_va, contributions=False)["probability"]
+    X_test = fitted.encode(frame.iloc[test], prep.kinds)
+    p = scorer.predict_parts(X_test, contributions=False)["probability"]
     figures = {
         "plots/feature_importance.png": importance_figure(
             model_names, booster.feature_importance("gain"), "lead model: feature importance"
         ),
-        "plots/calibration.png": calibration_figure(y[va], p, "lead model: calibration"),
+        "plots/calibration.png": calibration_figure(y[test], p, "lead model: calibration"),
     }
     return LeadFit(
         scorer,
-        names,
+        prep.names,
         metrics,
         warnings,
         figures,
-        valid_frame,
+        test_frame,
         frame.iloc[tr].reset_index(drop=True),
     )
 
@@ -308,31 +382,25 @@ def evaluate_leads(
 
 def cross_validate_leads(frame: pd.DataFrame, config: LeadConfig, folds: int = 5) -> list[float]:
     """Stratified k-fold ROC-AUC (each fold: inner validation split for early stopping)."""
-    kinds, _ = feature_columns(frame, config)
-    y = _target(frame, config)
-    names = list(kinds)
-    categorical = [c for c, k in kinds.items() if k == "categorical"]
+    prep = _prepare(frame, config)
+    y = prep.y
     aucs = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for tr, te in splitter.split(np.zeros(len(y)), y):
         inner_tr, inner_va = train_test_split(
             tr, test_size=config.valid_fraction, stratify=y[tr], random_state=config.seed
         )
-        X_tr, levels = _encode(frame.iloc[inner_tr], kinds)
-        X_va, _ = _encode(frame.iloc[inner_va], kinds, levels)
-        X_te, _ = _encode(frame.iloc[te], kinds, levels)
-        derived = _fit_derived(X_tr, names, levels, config)
-        model_names = list(derived.model_features)
-        X_tr, X_va, X_te = derived.apply(X_tr), derived.apply(X_va), derived.apply(X_te)
-        booster = _fit(X_tr, y[inner_tr], X_va, y[inner_va], model_names, categorical, config)
+        fitted = _fit_split(frame, prep, inner_tr, inner_va, config)
+        both = np.concatenate([inner_tr, inner_va])
         booster = _refit(
-            booster,
-            np.vstack([X_tr, X_va]),
-            y[np.concatenate([inner_tr, inner_va])],
-            model_names,
-            categorical,
+            fitted.booster,
+            fitted.encode(frame.iloc[both], prep.kinds),
+            y[both],
+            list(fitted.derived.model_features),
+            prep.categorical,
             config,
         )
+        X_te = fitted.encode(frame.iloc[te], prep.kinds)
         aucs.append(float(roc_auc_score(y[te], booster.predict(X_te, raw_score=True))))
     return aucs
 

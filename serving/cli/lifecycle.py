@@ -179,10 +179,12 @@ def train_leads_cmd(
         )
     for warning in fit.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    m = fit.metrics
+    where = "held-out" if m.get("metrics_held_out") else "validation (also used for tuning)"
     typer.echo(
-        f"trained on {len(fit.features)} columns, validation AUC "
-        f"{fit.metrics.get('auc', float('nan')):.3f}, lift of grade A "
-        f"{fit.metrics.get('lift_grade_a', float('nan')):.2f}"
+        f"trained on {len(fit.features)} columns, {where} AUC "
+        f"{m.get('auc', float('nan')):.3f}, lift of grade A "
+        f"{m.get('lift_grade_a', float('nan')):.2f} ({int(m.get('n_test_rows', 0))} leads)"
     )
     typer.echo(report.summary())
     typer.echo(f"MLflow run {report.run_id} at {uri}")

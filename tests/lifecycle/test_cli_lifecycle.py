@@ -93,7 +93,7 @@ def test_train_and_score_leads(files, tmp_path: Path, capsys) -> None:
         {"id": range(n), "visits": visits, "kind": rng.choice(["a", "b", "Select"], n), "won": y}
     ).to_csv(data, index=False)
     assert _run(["train", "leads", "--data", str(data), "--id", "id", "--target", "won"]) == 0
-    assert "validation AUC" in capsys.readouterr().out
+    assert "held-out AUC" in capsys.readouterr().out
     out = tmp_path / "lead_scores.csv"
     assert _run(["score", "leads", "--data", str(data), "--out", str(out)]) == 0
     table = pd.read_csv(out)

@@ -9,10 +9,17 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from scoring.calibration import thresholds_from_scores
 from scoring.leads import score_lead_table
 from scoring.loaders import load_lead_table
 from training.errors import TrainingInputError
-from training.leads import LeadConfig, cross_validate_leads, fit_leads, train_leads
+from training.leads import (
+    LeadConfig,
+    cross_validate_leads,
+    evaluate_leads,
+    fit_leads,
+    train_leads,
+)
 from training.registry import CHAMPION, alias_version
 
 
@@ -82,3 +89,43 @@ def test_train_leads_registers(leads: pd.DataFrame, mlflow_uri: str) -> None:
     client = MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
     assert report.promoted and alias_version(client, "leadscope-leads", CHAMPION) == "1"
     assert client.get_run(report.run_id).data.metrics["auc"] == pytest.approx(fit.metrics["auc"])
+
+
+def test_metrics_come_from_validation_rows_that_tuned_nothing(leads: pd.DataFrame) -> None:
+    """Early stopping, Platt scaling and grade thresholds use one half of the validation split;
+    the metrics, plots and the gate's frame the other half."""
+    config = LeadConfig(
+        id_column="lead_id", target="converted", post_outcome=("status_after_call",)
+    )
+    fit = fit_leads(leads, config)
+    m = fit.metrics
+    assert m["metrics_held_out"] == 1.0
+    assert m["n_tune_rows"] + m["n_test_rows"] == m["n_valid_rows"] == 300
+    assert m["n_train_rows"] + m["n_valid_rows"] == len(leads)
+    test_ids = set(fit.valid_frame["lead_id"])
+    assert len(test_ids) == m["n_test_rows"]
+    assert not test_ids & set(fit.train_frame["lead_id"])
+    # the tuning rows are the validation rows that are neither trained on nor reported
+    tune = leads[~leads["lead_id"].isin(test_ids | set(fit.train_frame["lead_id"]))]
+    assert len(tune) == m["n_tune_rows"]
+    # the grade thresholds come from the tuning rows' scores, not the reported rows'
+    tune_scores = fit.scorer.predict_parts(fit.scorer.encode(tune), contributions=False)["score"]
+    test_scores = fit.scorer.predict_parts(fit.scorer.encode(fit.valid_frame), contributions=False)[
+        "score"
+    ]
+    assert fit.scorer.grades == thresholds_from_scores(tune_scores, config.grade_shares)
+    assert fit.scorer.grades != thresholds_from_scores(test_scores, config.grade_shares)
+    reported = evaluate_leads(fit.scorer, fit.valid_frame, "converted")
+    assert m["auc"] == pytest.approx(reported["auc"])
+
+
+def test_too_few_validation_leads_to_hold_out_fall_back_and_say_so(leads: pd.DataFrame) -> None:
+    y = pd.to_numeric(leads["converted"])
+    rare = pd.concat([leads[y == 1].head(40), leads[y == 0].head(400)], ignore_index=True)
+    config = LeadConfig(
+        id_column="lead_id", target="converted", post_outcome=("status_after_call",)
+    )
+    fit = fit_leads(rare, config)  # 8 converted leads in the validation split: not split
+    assert fit.metrics["metrics_held_out"] == 0.0
+    assert fit.metrics["n_tune_rows"] == fit.metrics["n_test_rows"] == fit.metrics["n_valid_rows"]
+    assert fit.metrics["n_valid_rows"] == 88
