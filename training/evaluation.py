@@ -3,10 +3,17 @@
 Metrics: ROC-AUC, log loss, Brier score, accuracy, macro F1, per-stage recall and the lift of
 the top grade (the outcome rate among grade A over the overall rate). Plots are matplotlib
 ``Figure`` objects built without pyplot (no GUI backend, safe in servers and tests).
+
+Which rows evaluate: :func:`holdout_accounts` assigns each account to a held-out test part by a
+hash of its id (deterministic, the same account always on the same side), so the rows that tune
+a model (early stopping, calibration, thresholds) and the rows that measure it never share an
+account. :func:`active_customers` marks the customers still active at their as-of date (the
+churn metric among them is the one that says whether churn is foreseen).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,6 +46,55 @@ def binary_metrics(
         if top.any():
             out[f"{prefix}lift_grade_a"] = float(y[top].mean() / y.mean())
     return out
+
+
+def holdout_accounts(account_ids: pd.Series | np.ndarray, fraction: float) -> np.ndarray:
+    """Per row: is its account in the held-out test part (about ``fraction`` of the accounts)?
+
+    The side is a function of the account id alone (BLAKE2b of its string form mapped to
+    [0, 1)), so it is the same in every run, at every as-of date and in every frame.
+    """
+    codes, uniques = pd.factorize(pd.Series(account_ids))
+    units = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(str(u).encode(), digest_size=8).digest(), "big")
+            / 2.0**64
+            for u in uniques
+        ],
+        dtype=float,
+    )
+    return units[codes] < fraction if len(codes) else np.zeros(0, dtype=bool)
+
+
+def active_customers(
+    frame: pd.DataFrame,
+    horizon_days: float,
+    event_types: Sequence[str],
+    passive_events: Sequence[str] = (),
+) -> np.ndarray:
+    """Per row: a customer with an order or an active interaction in the horizon before as-of.
+
+    The mirror image of the churn label (no order and no active interaction in the horizon
+    after as-of; passive events such as e-mail opens do not count): a churn positive among
+    these rows stopped during the horizon, rather than having lapsed before it. Uses the
+    point-in-time features ``orders_total``, ``days_since_last_order`` and
+    ``days_since_<event type>`` (the types not in ``passive_events``; missing columns count as
+    no such record).
+    """
+    n = len(frame)
+
+    def recent(column: str) -> np.ndarray:
+        if column not in frame.columns:
+            return np.zeros(n, dtype=bool)
+        days = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        return np.nan_to_num(days, nan=np.inf) < horizon_days
+
+    active = recent("days_since_last_order")
+    for kind in event_types:
+        if kind not in set(passive_events):
+            active |= recent(f"days_since_{kind}")
+    customer = pd.to_numeric(frame["orders_total"], errors="coerce").fillna(0).to_numpy() > 0
+    return customer & active
 
 
 def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:

@@ -2,11 +2,13 @@
 
 Steps (:func:`fit_lifecycle`): build the stacked training frame at several as-of dates
 (``training.datasets``), split by time (train on earlier dates, validate on later ones, with a
-purge gap of one horizon), fit a class-weighted multiclass stage model and two binary
-propensity models with early stopping on the validation dates, calibrate them on the
-validation dates, set grade thresholds on the validation scores and evaluate. The result
-holds a :class:`scoring.lifecycle.LifecycleScorer`. :func:`train_lifecycle` adds MLflow logging,
-registration as ``@challenger`` and the promotion gate.
+purge gap of one horizon), split the validation rows by account into a tuning part and a
+held-out test part (``LifecycleConfig.test_fraction``), fit a class-weighted multiclass stage
+model and two binary propensity models with early stopping on the tuning part, calibrate them
+and set the grade thresholds on the tuning part, and evaluate on the test part (metrics and
+plots; ``metrics_held_out`` is 0 when the data are too small to split and the metrics are
+in-sample for tuning). The result holds a :class:`scoring.lifecycle.LifecycleScorer`.
+:func:`train_lifecycle` adds MLflow logging, registration as ``@challenger`` and the gate.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from scoring.bgnbd import BGNBD_FEATURES, BGNBDFeatures
 from scoring.calibration import PlattScaling, thresholds_from_scores
 from scoring.campaigns import CampaignRules
-from scoring.features import FeatureConfig, build_features, feature_names
+from scoring.features import OTHER, FeatureConfig, build_features, feature_names
 from scoring.lifecycle import LifecycleScorer, as_matrix
 from scoring.loaders import STAGES
 from training.calibration import fit_platt, fit_stacked_platt, fit_vector_scaling
@@ -40,9 +43,11 @@ from training.datasets import (
 )
 from training.errors import TrainingInputError
 from training.evaluation import (
+    active_customers,
     binary_metrics,
     calibration_figure,
     confusion_figure,
+    holdout_accounts,
     importance_figure,
     stage_metrics,
 )
@@ -56,6 +61,11 @@ DEFAULT_GATE = GatePolicy(
     compare={"purchase_auc": True, "macro_f1": True, "purchase_brier": False},
     tolerance=0.01,
 )
+# positives and negatives a propensity model needs in its training rows and in its tuning rows
+# (early stopping, calibration); also what each part of the validation split must hold
+MIN_LABELS = 5
+# churn positives among active customers below which no AUC is reported for them
+MIN_ACTIVE_CHURN_POSITIVES = 5
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,9 @@ class LifecycleConfig:
 
     horizon_days: int = 90
     valid_fraction: float = 0.25
+    # share of the accounts whose validation rows are held out for the metrics and plots
+    # (the others tune: early stopping, calibration, grade thresholds); 0 = no held-out part
+    test_fraction: float = 0.5
     num_boost_round: int = 300
     early_stopping_rounds: int = 20
     learning_rate: float = 0.1
@@ -105,6 +118,11 @@ class LifecycleConfig:
 
 @dataclass
 class LifecycleFit:
+    """A fit and its rows: ``valid_mask`` = the validation dates, split by account into
+    ``tune_mask`` (early stopping, calibration, grade thresholds) and ``test_mask`` (the
+    metrics and plots). Without a held-out part (``held_out`` False) both are the whole
+    validation."""
+
     scorer: LifecycleScorer
     frame: pd.DataFrame
     train_mask: np.ndarray
@@ -112,10 +130,24 @@ class LifecycleFit:
     metrics: dict[str, float]
     figures: dict[str, Any]
     seconds: float
+    tune_mask: np.ndarray | None = None
+    test_mask: np.ndarray | None = None
+    held_out: bool = False
 
     @property
     def valid_frame(self) -> pd.DataFrame:
         return self.frame[self.valid_mask].reset_index(drop=True)
+
+    @property
+    def tune_frame(self) -> pd.DataFrame:
+        mask = self.valid_mask if self.tune_mask is None else self.tune_mask
+        return self.frame[mask].reset_index(drop=True)
+
+    @property
+    def test_frame(self) -> pd.DataFrame:
+        """The rows the metrics and plots come from (what the gate re-scores)."""
+        mask = self.valid_mask if self.test_mask is None else self.test_mask
+        return self.frame[mask].reset_index(drop=True)
 
     @property
     def train_frame(self) -> pd.DataFrame:
@@ -209,6 +241,40 @@ def outcome_split(
     return as_of.isin(train_dates).to_numpy(), as_of.isin(valid_dates).to_numpy()
 
 
+def validation_parts(
+    frame: pd.DataFrame, valid: np.ndarray, outcome_valid: np.ndarray, config: LifecycleConfig
+) -> tuple[np.ndarray, bool]:
+    """Which rows may tune: the accounts outside the held-out test part, or all of them.
+
+    Returns a row mask over ``frame`` (True = the account tunes) and whether the split holds.
+    The split is used when ``config.test_fraction`` is in (0, 1) and both parts hold stage
+    rows on the validation dates and at least ``MIN_LABELS`` purchase positives and negatives
+    on the outcome-validation dates; otherwise every account tunes and the metrics are
+    in-sample for tuning (the behaviour before the split; logged).
+    """
+    everyone = np.ones(len(frame), dtype=bool)
+    if not 0.0 < config.test_fraction < 1.0:
+        if config.test_fraction != 0.0:
+            raise TrainingInputError(
+                f"test_fraction must be in [0, 1), not {config.test_fraction!r}"
+            )
+        log.warning("test_fraction is 0: the metrics are in-sample for tuning")
+        return everyone, False
+    test = holdout_accounts(frame["account_id"], config.test_fraction)
+    staged = frame["stage"].notna().to_numpy()
+    y = frame[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
+    for part in (~test, test):
+        yp = y[outcome_valid & part]
+        yp = yp[~np.isnan(yp)]
+        if not (valid & part & staged).any() or min(yp.sum(), (1 - yp).sum()) < MIN_LABELS:
+            log.warning(
+                "the validation rows are too few to hold out a test part; early stopping, "
+                "calibration, grade thresholds and the metrics all use them (in-sample metrics)"
+            )
+            return everyone, False
+    return ~test, True
+
+
 def model_names(config: LifecycleConfig) -> list[str]:
     """The boosters' columns: the point-in-time features and, if enabled, the BG/NBD ones."""
     names = feature_names(config.features)
@@ -243,6 +309,9 @@ def fit_lifecycle_frame(
     split = time_split(frame, config.horizon_days, valid_fraction=config.valid_fraction)
     X = as_matrix(frame, names)
     tr, va = split.train, split.valid
+    o_tr, o_va = outcome_split(frame, split, config)
+    tunes, held_out = validation_parts(frame, va, o_va, config)
+    va_tune, va_test = va & tunes, (va & ~tunes) if held_out else va
 
     # stage model
     present = [s for s in config.stages if s in set(frame.loc[tr, "stage"])]
@@ -253,7 +322,7 @@ def fit_lifecycle_frame(
         raise TrainingInputError("the training dates hold fewer than two stages; cannot learn")
     index = {s: i for i, s in enumerate(present)}
     y_stage = frame["stage"].map(index).to_numpy(dtype=float, na_value=np.nan)
-    tr_s, va_s = tr & ~np.isnan(y_stage), va & ~np.isnan(y_stage)
+    tr_s, va_s = tr & ~np.isnan(y_stage), va_tune & ~np.isnan(y_stage)
     if not va_s.any():
         raise TrainingInputError("no validation rows with a stage seen in training")
     k = len(present)
@@ -279,18 +348,31 @@ def fit_lifecycle_frame(
     stage_cal = fit_vector_scaling(raw_va, y_stage[va_s].astype(int))
 
     # propensities
-    o_tr, o_va = outcome_split(frame, split, config)
+    def enough(y: np.ndarray) -> bool:
+        return min(y.sum(), (1 - y).sum()) >= MIN_LABELS
 
     def propensity(
         label: str, rows: np.ndarray, objective: str = "binary", target: str | None = None
-    ) -> tuple[lgb.Booster | None, PlattScaling]:
+    ) -> tuple[lgb.Booster | None, PlattScaling, bool]:
         """A propensity model for the 0/1 ``label``, trained on ``target`` (the label itself,
-        or a count for the Poisson objective) and Platt-scaled to the label."""
+        or a count for the Poisson objective), early-stopped and Platt-scaled to the label on
+        the tuning accounts; on all validation accounts when the tuning ones hold too few
+        labels (the third value is then False: this model's metrics are in-sample)."""
         y = frame[label].to_numpy(dtype=float, na_value=np.nan)
         m_tr, m_va = o_tr & rows & ~np.isnan(y), o_va & rows & ~np.isnan(y)
-        if min(y[m_tr].sum(), (1 - y[m_tr]).sum(), y[m_va].sum(), (1 - y[m_va]).sum()) < 5:
+        own_held_out = held_out
+        if held_out and enough(y[m_tr]) and enough(y[m_va]) and not enough(y[m_va & tunes]):
+            log.warning(
+                "too few %s labels on the tuning accounts; tuning it on all validation "
+                "accounts (its metrics are in-sample)",
+                label,
+            )
+            own_held_out = False
+        elif held_out:
+            m_va = m_va & tunes
+        if not (enough(y[m_tr]) and enough(y[m_va])):
             log.warning("too few positive or negative %s labels; no model for it", label)
-            return None, PlattScaling()
+            return None, PlattScaling(), own_held_out
         z = y if target is None else frame[target].to_numpy(dtype=float, na_value=np.nan)
         extra: dict[str, Any] = {}
         if label == PURCHASE and config.monotone_purchase:
@@ -313,18 +395,18 @@ def fit_lifecycle_frame(
         margin = model.predict(X[m_va], raw_score=True)
         if label == PURCHASE and config.bgnbd_features and config.purchase_stack_bgnbd:
             log_expected = np.log(X[m_va, names.index("bgnbd_expected_purchases")])
-            return model, fit_stacked_platt(margin, log_expected, y[m_va])
-        return model, fit_platt(margin, y[m_va])
+            return model, fit_stacked_platt(margin, log_expected, y[m_va]), own_held_out
+        return model, fit_platt(margin, y[m_va]), own_held_out
 
     all_rows = np.ones(len(frame), dtype=bool)
     if config.purchase_objective == "poisson":
-        purchase_model, purchase_cal = propensity(PURCHASE, all_rows, "poisson", PURCHASE_DAYS)
+        purchase_model, purchase_cal, _ = propensity(PURCHASE, all_rows, "poisson", PURCHASE_DAYS)
     else:
-        purchase_model, purchase_cal = propensity(PURCHASE, all_rows)
+        purchase_model, purchase_cal, _ = propensity(PURCHASE, all_rows)
     if purchase_model is None:
         raise TrainingInputError("the purchase outcome has too few positives or negatives")
     customers = frame["orders_total"].to_numpy() > 0
-    churn_model, churn_cal = propensity(CHURN, customers)
+    churn_model, churn_cal, churn_held_out = propensity(CHURN, customers)
 
     scorer = LifecycleScorer(
         feature_names=base_names,
@@ -341,33 +423,62 @@ def fit_lifecycle_frame(
         horizon_days=config.horizon_days,
         bgnbd=bgnbd,
     )
-    valid = frame[va].reset_index(drop=True)
-    scores = scorer.predict_parts(as_matrix(valid, names), contributions=False)["score"]
+    tune = frame[va_tune].reset_index(drop=True)
+    scores = scorer.predict_parts(as_matrix(tune, names), contributions=False)["score"]
     scorer.grades = thresholds_from_scores(scores, config.grade_shares)
-    metrics = evaluate_lifecycle(scorer, valid)
+    test = frame[va_test].reset_index(drop=True)
+    metrics = evaluate_lifecycle(scorer, test, config.rules)
     metrics.update(
         {
+            "metrics_held_out": float(held_out),
+            "churn_metrics_held_out": float(churn_held_out),
             "n_train_rows": float(tr.sum()),
             "n_valid_rows": float(va.sum()),
+            "n_tune_rows": float(va_tune.sum()),
+            "n_test_rows": float(va_test.sum()) if held_out else 0.0,
             "n_as_of_dates": float(frame["as_of"].nunique()),
             "stage_rounds": float(stage_model.best_iteration or stage_model.current_iteration()),
             "purchase_rounds": float(purchase_model.best_iteration or 0),
         }
     )
-    figures = lifecycle_figures(scorer, valid)
+    figures = lifecycle_figures(scorer, test)
     seconds = time.perf_counter() - started
     metrics["fit_seconds"] = seconds
-    log.info("lifecycle models fitted in %.1f s: %s", seconds, _short(metrics))
-    return LifecycleFit(scorer, frame, tr, va, metrics, figures, seconds)
+    log.info(
+        "lifecycle models fitted in %.1f s; metrics on %s: %s",
+        seconds,
+        "the held-out accounts" if held_out else "the tuning rows (in-sample)",
+        _short(metrics),
+    )
+    return LifecycleFit(
+        scorer, frame, tr, va, metrics, figures, seconds, va_tune, va_test, held_out
+    )
 
 
 def _short(metrics: dict[str, float]) -> str:
-    keys = ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc")
+    keys = (
+        "stage_accuracy",
+        "macro_f1",
+        "purchase_auc",
+        "purchase_lift_grade_a",
+        "churn_auc",
+        "churn_active_auc",
+    )
     return ", ".join(f"{k}={metrics[k]:.3f}" for k in keys if k in metrics)
 
 
-def evaluate_lifecycle(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str, float]:
-    """Metrics of a scorer on a labelled frame (the gate calls this for the champion too)."""
+def evaluate_lifecycle(
+    scorer: LifecycleScorer, frame: pd.DataFrame, rules: StageRules | None = None
+) -> dict[str, float]:
+    """Metrics of a scorer on a labelled frame (the gate calls this for the champion too).
+
+    Churn is measured twice: ``churn_auc`` over all labelled customers, and over the customers
+    still active at the as-of date (:func:`training.evaluation.active_customers`: an order or
+    an active interaction in the horizon before it): ``churn_active_rows``,
+    ``churn_active_positives`` and, with at least ``MIN_ACTIVE_CHURN_POSITIVES`` positives and
+    negatives, ``churn_active_auc``. Most churn positives have lapsed before the as-of date and
+    are easy; the active ones say whether churn is foreseen.
+    """
     parts = scorer.predict_parts(_matrix(scorer, frame), contributions=False)
     predicted = np.asarray(scorer.stages, dtype=object)[parts["stage_index"]]
     metrics = stage_metrics(
@@ -385,7 +496,28 @@ def evaluate_lifecycle(scorer: LifecycleScorer, frame: pd.DataFrame) -> dict[str
     known = ~np.isnan(yc) & ~np.isnan(parts["p_churn"])
     if known.any():
         metrics.update(binary_metrics(yc[known], parts["p_churn"][known], None, "churn_"))
+        metrics.update(_active_churn(scorer, frame, yc, parts["p_churn"], known, rules))
     return metrics
+
+
+def _active_churn(
+    scorer: Any,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    p: np.ndarray,
+    known: np.ndarray,
+    rules: StageRules | None,
+) -> dict[str, float]:
+    rules = rules or StageRules()
+    feature_config = getattr(scorer, "feature_config", None) or FeatureConfig()
+    horizon = getattr(scorer, "horizon_days", None) or LifecycleConfig.horizon_days
+    kinds = [*feature_config.event_types, OTHER]
+    active = known & active_customers(frame, horizon, kinds, rules.churn_passive_events)
+    n_pos = float(y[active].sum())
+    out = {"churn_active_rows": float(active.sum()), "churn_active_positives": n_pos}
+    if min(n_pos, active.sum() - n_pos) >= MIN_ACTIVE_CHURN_POSITIVES:
+        out["churn_active_auc"] = float(roc_auc_score(y[active], p[active]))
+    return out
 
 
 def _matrix(scorer: Any, frame: pd.DataFrame) -> np.ndarray:
@@ -482,7 +614,9 @@ def train_lifecycle(
     )
     names = fit.scorer.feature_names
     columns = ["account_id", "as_of", *fit.scorer.model_feature_names, "stage", PURCHASE, CHURN]
-    valid = fit.valid_frame[columns]
+    # the held-out rows: the logged metrics come from them, and the gate (and later
+    # ``leadscope evaluate``) re-scores the champion on them
+    valid = fit.test_frame[columns]
     params = config.params()
     params["as_of_dates"] = ",".join(f"{d:%Y-%m-%d}" for d in sorted(fit.frame["as_of"].unique()))
     params["stage_source"] = ",".join(sorted(set(fit.frame["stage_source"])))
@@ -498,7 +632,7 @@ def train_lifecycle(
         targets=PURCHASE,
         input_example=valid[names].head(5).astype(float),
         policy=policy,
-        evaluate=lambda scorer: evaluate_lifecycle(scorer, valid),
+        evaluate=lambda scorer: evaluate_lifecycle(scorer, valid, config.rules),
         auto_promote=auto_promote,
         data_source=data_source,
         run_id=run_id,

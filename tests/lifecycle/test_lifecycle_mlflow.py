@@ -13,6 +13,7 @@ from training.lifecycle import DEFAULT_GATE, LifecycleConfig, train_lifecycle
 from training.promotion import evaluate_against_champion, promote_version
 from training.registry import CHALLENGER, CHAMPION, alias_version, rollback
 from training.synthetic import generate_history
+from training.tracking import validation_frame
 
 
 def test_train_register_gate_promote_rollback(mlflow_uri: str) -> None:
@@ -29,6 +30,14 @@ def test_train_register_gate_promote_rollback(mlflow_uri: str) -> None:
         "leadscope-lifecycle-training",
         "leadscope-lifecycle-validation",
     }
+    # the logged metrics come from the held-out accounts, and the logged validation frame (what
+    # the gate and `leadscope evaluate` re-score) holds exactly those rows
+    assert run.data.metrics["metrics_held_out"] == 1
+    assert run.data.metrics["n_test_rows"] == fit.metrics["n_test_rows"] > 0
+    logged = validation_frame(client, "leadscope-lifecycle", "1")
+    assert len(logged) == len(fit.test_frame)
+    assert set(logged["account_id"]) == set(fit.test_frame["account_id"])
+    assert not set(logged["account_id"]) & set(fit.tune_frame["account_id"])
     plots = {a.path for a in client.list_artifacts(first.run_id, "plots")}
     assert "plots/confusion_stage.png" in plots and "plots/calibration_purchase.png" in plots
 
