@@ -143,6 +143,22 @@ def test_too_few_labels_in_a_part_fall_back(small_frame: pd.DataFrame) -> None:
             validation_parts(small_frame, split.valid, o_va, replace(CONFIG, test_fraction=bad))
 
 
+def test_churn_short_on_the_tuning_accounts_is_tuned_on_all(small_frame: pd.DataFrame) -> None:
+    """No churn positive among the tuning accounts' validation rows, some held out: the churn
+    model is tuned on all validation accounts and its metrics are flagged in-sample; the
+    other models keep the split."""
+    split = time_split(small_frame, 90)
+    _, o_va = outcome_split(small_frame, split, CONFIG)
+    tunes = ~holdout_accounts(small_frame["account_id"], CONFIG.test_fraction)
+    frame = small_frame.copy()
+    y = frame[CHURN].to_numpy(dtype=float, na_value=np.nan)
+    assert np.nansum(y[o_va & ~tunes]) >= 5
+    frame[CHURN] = np.where(o_va & tunes & ~np.isnan(y), 0.0, y)
+    fit = fit_lifecycle_frame(frame, CONFIG)
+    assert fit.held_out and fit.scorer.churn_model is not None
+    assert fit.metrics["metrics_held_out"] == 1 and fit.metrics["churn_metrics_held_out"] == 0
+
+
 def test_active_customers_mirror_the_churn_label() -> None:
     frame = pd.DataFrame(
         {
