@@ -120,11 +120,18 @@ def train_lifecycle_cmd(
             run_id=_project_run_id(),
         )
     m = fit.metrics
+    held_out = bool(m.get("metrics_held_out"))
     typer.echo(
         f"trained on {int(m['n_train_rows'])} rows, validated on {int(m['n_valid_rows'])} "
-        f"({int(m['n_as_of_dates'])} as-of dates) in {fit.seconds:.1f} s"
+        f"({int(m['n_as_of_dates'])} as-of dates) in {fit.seconds:.1f} s; metrics on "
+        + (
+            f"{int(m.get('n_test_rows', 0))} held-out rows (accounts not used for tuning)"
+            if held_out
+            else "the validation rows (too few to hold some out; also used for tuning)"
+        )
     )
-    for key in ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc"):
+    keys = ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc")
+    for key in (*keys, "churn_active_auc"):
         if key in m:
             typer.echo(f"  {key}: {m[key]:.3f}")
     typer.echo(report.summary())

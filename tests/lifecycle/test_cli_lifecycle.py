@@ -35,6 +35,7 @@ def test_train_score_evaluate_promote_rollback(files, tmp_path: Path, capsys) ->
     assert _run(["train", "lifecycle", "--events", ev, "--transactions", tx]) == 0
     out = capsys.readouterr().out
     assert "promoted to @champion" in out and "purchase_auc" in out
+    assert "metrics on" in out and ("held-out rows" in out or "too few to hold" in out)
     assert _run(["train", "lifecycle", "--transactions", tx, "--no-promote"]) == 0
     assert "@champion stays at version 1" in capsys.readouterr().out
 
