@@ -20,9 +20,10 @@ from typing import Any
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from scoring.errors import ScoringInputError
-from scoring.lookalike import LookalikeModel
+from scoring.lookalike import LookalikeModel, LookalikeScores
 from scoring.profiles import TermVectorizer, document_key
 from scoring.segments import Segment, segment_report
 from scoring.terms import SUPPORTED_LANGUAGES, TermConfig, extract_terms
@@ -87,6 +88,16 @@ class LookalikeScorer(mlflow.pyfunc.PythonModel):
                 docs[i] = dict(Counter(t))
         return docs
 
+    def score_profiles(
+        self, domains: Sequence[str], docs: Sequence[Mapping[str, float]]
+    ) -> tuple[sp.csr_matrix, LookalikeScores]:
+        """Profiles of term documents and their scores. A background company of the fit (same
+        domain, same document: :func:`~scoring.profiles.document_key`) gets its out-of-fold
+        features, so it is scored as the calibration saw it; any other row is a new site."""
+        X = self.vectorizer.transform(docs)
+        keys = [document_key(d, doc) for d, doc in zip(domains, docs, strict=True)]
+        return X, self.model.score(X, keys)
+
     def score_documents(
         self,
         domains: Sequence[str],
@@ -98,9 +109,7 @@ class LookalikeScorer(mlflow.pyfunc.PythonModel):
 
         Rows are returned in input order; rows without reasons have empty reason lists.
         """
-        X = self.vectorizer.transform(docs)
-        keys = [document_key(d, doc) for d, doc in zip(domains, docs, strict=True)]
-        scores, raw, seg, sim = self.model.score(X, keys)
+        X, (scores, raw, seg, sim) = self.score_profiles(domains, docs)
         n = len(domains)
         order = np.argsort(-raw, kind="stable")
         chosen = order if explain_top is None else order[:explain_top]

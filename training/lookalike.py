@@ -154,9 +154,8 @@ def evaluate(
         scorer = fit_scorer(kept, background, config)
         pool_ids = back_ids + hidden
         pool_docs = [background[d] for d in back_ids] + [customers[d] for d in hidden]
-        X = scorer.vectorizer.transform(pool_docs)
-        keys = [document_key(d, doc) for d, doc in zip(pool_ids, pool_docs, strict=True)]
-        scores = scorer.model.score(X, keys).raw
+        X, scored = scorer.score_profiles(pool_ids, pool_docs)
+        scores = scored.raw
         truth = np.r_[np.zeros(len(back_ids)), np.ones(len(hidden))].astype(bool)
         metrics = _ranking_metrics(scores, truth, config.recall_k)
         centroid = normalize(np.asarray(scorer.model.customers_.mean(axis=0)))

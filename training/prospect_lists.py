@@ -26,7 +26,6 @@ from scoring.lookalike import MIN_CUSTOMERS
 from scoring.profiles import (
     CompanyDocuments,
     build_term_documents,
-    document_key,
     save_profiles,
 )
 from scoring.schema_accounts import companies
@@ -259,9 +258,9 @@ def run_prospect_list(
     scorer = training.scorer
     step(0.86, "scoring candidates")
     scored_ids = [d for d in cands if d in docs.docs]
-    X = scorer.vectorizer.transform([docs.docs[d] for d in scored_ids])
-    keys = [document_key(d, docs.docs[d]) for d in scored_ids]
-    scores, raw, seg, sim = scorer.model.score(X, keys)
+    X, (scores, raw, seg, sim) = scorer.score_profiles(
+        scored_ids, [docs.docs[d] for d in scored_ids]
+    )
     info = _company_info(engine, [*scored_ids, *cands])
     labels = [s.label for s in scorer.segments]
     keep = np.ones(len(scored_ids), dtype=bool)

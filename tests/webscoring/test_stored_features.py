@@ -59,3 +59,20 @@ def test_background_domain_with_its_fitted_text_gets_stored_features(fitted) -> 
     # another spelling of a known domain with its fitted text still gets the stored features
     upper = scorer.score_documents([f"www.{domains[0].upper()}"], [docs[0]])
     assert upper["score"].iloc[0] == stored["score"].iloc[0]
+
+
+def test_score_profiles_scores_the_background_as_the_calibration_saw_it(fitted) -> None:  # type: ignore[no-untyped-def]
+    """The prospect list and the evaluation score through score_profiles: the background's
+    raw scores are exactly those the calibration was fitted on."""
+    scorer, _, background = fitted
+    domains = list(background)
+    docs = [background[d] for d in domains]
+    X, scored = scorer.score_profiles(domains, docs)
+    assert X.shape[0] == len(domains)
+    grid = np.quantile(scored.raw, np.linspace(0.0, 1.0, 201))
+    np.testing.assert_allclose(grid, scorer.model.calibration_, atol=1e-4)
+    _, as_new = scorer.score_profiles([f"new-{d}" for d in domains], docs)
+    assert not np.allclose(np.quantile(as_new.raw, [0.1, 0.5, 0.9]), grid[[20, 100, 180]])
+    np.testing.assert_allclose(
+        np.round(scored.score, 2), scorer.score_documents(domains, docs)["score"]
+    )
