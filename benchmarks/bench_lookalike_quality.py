@@ -23,18 +23,22 @@ R-precision), for
 
 Relevant = a pool site of the seed's category; the seeds themselves are never in the pool, and
 every category member not drawn as a seed is in the pool (hidden). Seed sizes 1, 2, 3, 5 and 10
-by default, 3 draws per category and size, the same draws for every method. The ceiling column
+by default, 3 draws per category and size, the same draws for every method (one random stream
+in the order of ``--seeds``: the 2-seed draws of ``--seeds 1,2`` are not those of
+``--seeds 2``, so compare figures of the same ``--seeds`` list). The ceiling column
 is the largest possible relative gain at P@10 (a perfect top 10) over the baseline.
 
 Besides the per-size table: the standard error of each gain (paired over the runs), the
 pooled mean over all seed sizes, and the ceiling-normalised gain (share of the possible gain
-achieved: (P@10 - baseline) / (1 - baseline)).
+achieved: (P@10 - baseline) / (1 - baseline)). ``--views`` also ranks the pool by each of the
+product's four views alone (the out-of-sample features the model stored for the background),
+to see which view carries the ranking.
 
 The text is pre-cleaned (lower-cased, lemmatised, stop words removed), so it goes through term
 extraction as imported English ``text`` pages would. Nothing is tuned to this file.
 
     .venv/bin/python benchmarks/bench_lookalike_quality.py [--seeds 1,2,3,5,10] [--reps 3]
-        [--no-previous] [--draw-seed 20261122]
+        [--no-previous] [--views] [--draw-seed 20261122]
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from scoring.lookalike import LatentSpace, LookalikeModel, auto_components
+from scoring.lookalike import FEATURES, LatentSpace, LookalikeModel, auto_components
 from scoring.profiles import TermVectorizer
 from scoring.terms import TermConfig, extract_terms
 
@@ -81,6 +85,12 @@ def main() -> None:
         "per background fold, so pool sites' latent features are then partly in-sample)",
     )
     ap.add_argument("--min-category", type=int, default=30)
+    ap.add_argument(
+        "--views",
+        action="store_true",
+        help="also rank the pool by each of the product's views alone (its out-of-sample "
+        "features: segment, neighbours, PU classifier, latent) and print their P@10 / recall@R",
+    )
     args = ap.parse_args()
 
     frame = load_sites()
@@ -136,6 +146,9 @@ def main() -> None:
                     ranked[name] = model.score(X[pool], [ids[i] for i in pool]).raw
                     if name == "lookalike":
                         t_fit += time.perf_counter() - t1
+                        if args.views:  # the pool is the background: rows in pool order
+                            for j, feature in enumerate(FEATURES):
+                                ranked[f"view_{feature}"] = model.oof_features_[:, j]
                 row = {"seeds": size, "category": cat}
                 for name, s in ranked.items():
                     order = np.argsort(-s, kind="stable")
@@ -176,6 +189,11 @@ def main() -> None:
         f"{100 * (look - base) / (1 - base):.0f} %; recall@R baseline "
         f"{res['baseline_recall_R'].mean():.3f}, lookalike {res['lookalike_recall_R'].mean():.3f}"
     )
+    if args.views:
+        views = [f"view_{f}_{q}" for q in ("p10", "recall_R") for f in FEATURES]
+        print("each view alone (out-of-sample features of the pool):")
+        print(res.groupby("seeds")[["baseline_p10", *views[:4], "lookalike_p10"]].mean().round(3).T)
+        print(res.groupby("seeds")[views[4:]].mean().round(3).T.to_string())
     per_cat = res.groupby(["seeds", "category"])[["baseline_p10", "lookalike_p10"]].mean()
     per_cat = per_cat.unstack("seeds").round(2)
     print(per_cat.to_string())
