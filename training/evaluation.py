@@ -48,12 +48,9 @@ def binary_metrics(
     return out
 
 
-def holdout_accounts(account_ids: pd.Series | np.ndarray, fraction: float) -> np.ndarray:
-    """Per row: is its account in the held-out test part (about ``fraction`` of the accounts)?
-
-    The side is a function of the account id alone (BLAKE2b of its string form mapped to
-    [0, 1)), so it is the same in every run, at every as-of date and in every frame.
-    """
+def account_units(account_ids: pd.Series | np.ndarray) -> np.ndarray:
+    """Per row: a number in [0, 1) that is a function of the account id alone (BLAKE2b of its
+    string form), so a split by thresholds on it is the same in every run and every frame."""
     codes, uniques = pd.factorize(pd.Series(account_ids))
     units = np.array(
         [
@@ -63,7 +60,16 @@ def holdout_accounts(account_ids: pd.Series | np.ndarray, fraction: float) -> np
         ],
         dtype=float,
     )
-    return units[codes] < fraction if len(codes) else np.zeros(0, dtype=bool)
+    return units[codes] if len(codes) else np.zeros(0, dtype=float)
+
+
+def holdout_accounts(account_ids: pd.Series | np.ndarray, fraction: float) -> np.ndarray:
+    """Per row: is its account in the held-out test part (about ``fraction`` of the accounts)?
+
+    The side is a function of the account id alone (:func:`account_units`), so it is the same
+    in every run, at every as-of date and in every frame.
+    """
+    return account_units(account_ids) < fraction
 
 
 def active_customers(

@@ -14,12 +14,12 @@ empty fields of a lead and, per categorical column, the share of training leads 
 Categorical splits use light smoothing (``cat_smooth``, ``min_data_per_group``, ``cat_l2``) so
 mid-sized levels can form their own groups.
 
-Fitting: a stratified validation split; half of it (``test_fraction``, stratified) tunes
-(early stopping, Platt calibration, grade thresholds) and the other half, never used for a
-choice, gives the reported metrics, plots and the frame the promotion gate re-scores the
-champion on. With too few leads of a class to split, the whole validation split does both and
-``metrics_held_out`` is 0. :func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's
-protocol).
+Fitting: a validation split by a hash of the lead id (:func:`lead_parts`: a lead stays on its
+side across exports); half of it (``test_fraction``) tunes (early stopping, Platt calibration,
+grade thresholds) and the other half, never used for a choice, gives the reported metrics,
+plots and the frame the promotion gate re-scores the champion on. With too few leads of a class
+to split, the whole validation split does both and ``metrics_held_out`` is 0.
+:func:`cross_validate_leads` gives k-fold ROC-AUC (the benchmark's protocol).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from scoring.calibration import thresholds_from_scores
 from scoring.leads import DerivedLayout, LeadScorer
 from training.calibration import fit_platt
 from training.errors import TrainingInputError
-from training.evaluation import binary_metrics, calibration_figure, importance_figure
+from training.evaluation import account_units, binary_metrics, calibration_figure, importance_figure
 from training.registry import GatePolicy
 
 log = logging.getLogger(__name__)
@@ -286,18 +286,46 @@ def _fit_split(
     return _Fitted(booster, levels, derived)
 
 
-def holdout_split(
-    y: np.ndarray, va: np.ndarray, test_fraction: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validation rows ``va`` split (stratified) into tuning rows and held-out test rows; with
-    fewer than 10 of a class among them (or ``test_fraction`` 0) no split: both are ``va``."""
-    counts = np.bincount(y[va].astype(int), minlength=2)
-    if test_fraction <= 0 or counts.min() < 10:
-        return va, va
-    tune, test = train_test_split(
-        va, test_size=test_fraction, stratify=y[va], random_state=seed + 1
-    )
-    return np.sort(tune), np.sort(test)
+MIN_PART_LABELS = 5  # leads of each class a tuning or test part needs
+
+
+def lead_parts(
+    ids: pd.Series, y: np.ndarray, config: LeadConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Row indices (train, tune, test) and whether the test rows are held out from tuning.
+
+    A lead's side is a function of its id (:func:`training.evaluation.account_units`): the
+    lowest ``valid_fraction * test_fraction`` of the id hashes are test rows, the rest of the
+    lowest ``valid_fraction`` tune, the others train. So a lead stays on its side when the
+    table grows or is re-exported, and a champion fitted on an earlier export never trained or
+    tuned on the rows a challenger is measured on. With fewer than ``MIN_PART_LABELS`` leads of
+    a class in the tuning or the test rows there is no held-out part (tune = test = the
+    validation rows); with that few in the validation or training rows, a stratified random
+    split (as for a table too small for hashing to balance the classes).
+    """
+    if not 0.0 < config.valid_fraction < 1.0:
+        raise TrainingInputError(f"valid_fraction must be in (0, 1), not {config.valid_fraction!r}")
+    if not 0.0 <= config.test_fraction < 1.0:
+        raise TrainingInputError(f"test_fraction must be in [0, 1), not {config.test_fraction!r}")
+
+    def enough(rows: np.ndarray) -> bool:
+        return np.bincount(y[rows].astype(int), minlength=2).min() >= MIN_PART_LABELS
+
+    u = account_units(ids.astype(str))
+    valid_cut = config.valid_fraction
+    tr, va = np.flatnonzero(u >= valid_cut), np.flatnonzero(u < valid_cut)
+    if not (enough(tr) and enough(va)):
+        log.warning("too few leads of a class for the id-hashed split: stratified random split")
+        tr, va = train_test_split(
+            np.arange(len(y)), test_size=config.valid_fraction, stratify=y,
+            random_state=config.seed,
+        )  # fmt: skip
+        tr, va = np.sort(tr), np.sort(va)
+    test = va[u[va] < valid_cut * config.test_fraction]
+    tune = va[u[va] >= valid_cut * config.test_fraction]
+    if config.test_fraction == 0.0 or not (enough(tune) and enough(test)):
+        return tr, va, va, False
+    return tr, tune, test, True
 
 
 def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
@@ -305,12 +333,8 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     validation rows (see the module docstring)."""
     prep = _prepare(frame, config)
     y = prep.y
-    idx = np.arange(len(frame))
-    tr, va = train_test_split(
-        idx, test_size=config.valid_fraction, stratify=y, random_state=config.seed
-    )
-    tune, test = holdout_split(y, va, config.test_fraction, config.seed)
-    held_out = not np.array_equal(tune, test)
+    tr, tune, test, held_out = lead_parts(frame[config.id_column], y, config)
+    va = np.sort(np.concatenate([tune, test])) if held_out else tune
     if not held_out:
         log.warning("too few validation leads to hold some out: metrics are on the tuning rows")
     X_tr, _ = _encode(frame.iloc[tr], prep.kinds)
@@ -343,7 +367,7 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
             "n_train_rows": float(len(tr)),
             "n_valid_rows": float(len(va)),
             "n_tune_rows": float(len(tune)),
-            "n_test_rows": float(len(test)),
+            "n_test_rows": float(len(test) if held_out else 0),  # as the lifecycle model
             "metrics_held_out": float(held_out),
         }
     )

@@ -191,7 +191,8 @@ def train_leads_cmd(
     typer.echo(
         f"trained on {len(fit.features)} columns, {where} AUC "
         f"{m.get('auc', float('nan')):.3f}, lift of grade A "
-        f"{m.get('lift_grade_a', float('nan')):.2f} ({int(m.get('n_test_rows', 0))} leads)"
+        f"{m.get('lift_grade_a', float('nan')):.2f} "
+        f"({int(m.get('n_test_rows') or m.get('n_valid_rows', 0))} leads)"
     )
     typer.echo(report.summary())
     typer.echo(f"MLflow run {report.run_id} at {uri}")
