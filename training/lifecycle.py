@@ -447,7 +447,12 @@ def fit_lifecycle_frame(
     log.info(
         "lifecycle models fitted in %.1f s; metrics on %s: %s",
         seconds,
-        "the held-out accounts" if held_out else "the tuning rows (in-sample)",
+        ("the held-out accounts" if held_out else "the tuning rows (in-sample)")
+        + (
+            ""
+            if churn_held_out or not held_out
+            else " (churn in-sample: tuned on all validation accounts)"
+        ),
         _short(metrics),
     )
     return LifecycleFit(

@@ -35,7 +35,7 @@ def test_train_score_evaluate_promote_rollback(files, tmp_path: Path, capsys) ->
     assert _run(["train", "lifecycle", "--events", ev, "--transactions", tx]) == 0
     out = capsys.readouterr().out
     assert "promoted to @champion" in out and "purchase_auc" in out
-    assert "metrics on" in out and ("held-out rows" in out or "too few to hold" in out)
+    assert "held-out rows (accounts not used for tuning)" in out
     assert _run(["train", "lifecycle", "--transactions", tx, "--no-promote"]) == 0
     assert "@champion stays at version 1" in capsys.readouterr().out
 
@@ -100,3 +100,18 @@ def test_train_and_score_leads(files, tmp_path: Path, capsys) -> None:
     table = pd.read_csv(out)
     assert list(table.columns) == ["id", "score", "grade", "probability", "reasons"]
     assert len(table) == n
+
+
+def test_training_summary_says_where_each_metric_comes_from() -> None:
+    from serving.cli.lifecycle import lifecycle_metric_lines
+
+    base = {"n_train_rows": 900, "n_valid_rows": 300, "n_as_of_dates": 6, "purchase_auc": 0.8}
+    held = {**base, "metrics_held_out": 1.0, "n_test_rows": 140, "churn_auc": 0.7}
+    lines = lifecycle_metric_lines(held, 2.0)
+    assert "metrics on 140 held-out rows" in lines[0]
+    assert lines[1:] == ["  purchase_auc: 0.800", "  churn_auc: 0.700"]
+    churn_fallback = lifecycle_metric_lines({**held, "churn_metrics_held_out": 0.0}, 2.0)
+    assert churn_fallback[1] == "  purchase_auc: 0.800"
+    assert churn_fallback[2].endswith("(in-sample: churn tuned on all validation accounts)")
+    in_sample = lifecycle_metric_lines({**base, "metrics_held_out": 0.0}, 2.0)
+    assert "too few to hold some out" in in_sample[0]
