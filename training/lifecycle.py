@@ -247,10 +247,11 @@ def validation_parts(
     """Which rows may tune: the accounts outside the held-out test part, or all of them.
 
     Returns a row mask over ``frame`` (True = the account tunes) and whether the split holds.
-    The split is used when ``config.test_fraction`` is in (0, 1) and both parts hold stage
-    rows on the validation dates and at least ``MIN_LABELS`` purchase positives and negatives
-    on the outcome-validation dates; otherwise every account tunes and the metrics are
-    in-sample for tuning (the behaviour before the split; logged).
+    The split is used when ``config.test_fraction`` is in (0, 1) and both parts hold at least
+    ``MIN_LABELS`` stage rows on the validation dates and ``MIN_LABELS`` purchase positives and
+    negatives on the outcome-validation dates and on the validation dates; otherwise every
+    account tunes and the metrics are in-sample for tuning (the behaviour before the split;
+    logged).
     """
     everyone = np.ones(len(frame), dtype=bool)
     if not 0.0 < config.test_fraction < 1.0:
@@ -263,10 +264,20 @@ def validation_parts(
     test = holdout_accounts(frame["account_id"], config.test_fraction)
     staged = frame["stage"].notna().to_numpy()
     y = frame[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
-    for part in (~test, test):
-        yp = y[outcome_valid & part]
+
+    def short(rows: np.ndarray) -> bool:
+        yp = y[rows]
         yp = yp[~np.isnan(yp)]
-        if not (valid & part & staged).any() or min(yp.sum(), (1 - yp).sum()) < MIN_LABELS:
+        return min(yp.sum(), (1 - yp).sum()) < MIN_LABELS
+
+    for part in (~test, test):
+        # purchase labels where the part tunes (outcome-validation dates) and where its metrics
+        # are read (stage-validation dates); stage rows for early stopping and scaling
+        if (
+            (valid & part & staged).sum() < MIN_LABELS
+            or short(outcome_valid & part)
+            or short(valid & part)
+        ):
             log.warning(
                 "the validation rows are too few to hold out a test part; early stopping, "
                 "calibration, grade thresholds and the metrics all use them (in-sample metrics)"

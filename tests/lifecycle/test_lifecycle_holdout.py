@@ -138,6 +138,21 @@ def test_too_few_labels_in_a_part_fall_back(small_frame: pd.DataFrame) -> None:
     fit = fit_lifecycle_frame(tiny, CONFIG)
     assert not fit.held_out and fit.metrics["metrics_held_out"] == 0
     assert fit.metrics["n_tune_rows"] == fit.metrics["n_valid_rows"]
+    # enough purchase labels on the outcome-validation dates, but the held-out rows on the
+    # stage-validation dates (here: the last of them, where the metrics are read) are all
+    # negatives: no split
+    side_rows = holdout_accounts(small_frame["account_id"], CONFIG.test_fraction)
+    as_of = small_frame["as_of"]
+    valid = o_va & (as_of == as_of[o_va].max()).to_numpy()
+    one_class = small_frame.copy()
+    read = valid & side_rows & one_class[PURCHASE].notna().to_numpy()
+    assert read.any()
+    one_class.loc[read, PURCHASE] = 0.0
+    y = one_class[PURCHASE].to_numpy(dtype=float, na_value=np.nan)
+    tuned = o_va & side_rows & ~np.isnan(y)
+    assert min(y[tuned].sum(), (1 - y[tuned]).sum()) >= 5  # the outcome dates alone would split
+    assert validation_parts(small_frame, valid, o_va, CONFIG)[1]
+    assert not validation_parts(one_class, valid, o_va, CONFIG)[1]
     for bad in (1.0, -0.1):
         with pytest.raises(TrainingInputError, match="test_fraction"):
             validation_parts(small_frame, split.valid, o_va, replace(CONFIG, test_fraction=bad))
