@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from crawling import CrawlConfig, Seed, crawl
-from crawling.fetch import FetchFailure, fetch_once, make_session
+from crawling.fetch import FetchFailure, _default_tls_context, fetch_once, make_session
 from crawling.guard import AddressGuard
 from crawling.outcomes import SkipReason
 from crawling.schema import crawl_frontier
@@ -316,6 +316,7 @@ def test_default_verification_refuses_an_untrusted_certificate_and_keeps_the_sha
         with make_session(cfg, guard) as session:
             assert session.verify is True
             shared = session._tls()["ssl_context"]
+            assert shared is _default_tls_context()  # one context for every session
             with pytest.raises(FetchFailure) as refused:
                 fetch_once(session, f"https://shop.rebind.test:{port}/", cfg)
         assert refused.value.reason is SkipReason.CONNECTION_ERROR
