@@ -134,8 +134,13 @@ class LatentView(NamedTuple):
     queries: np.ndarray  # segments x k, float32, L2-normalised
 
     def embed(self, X: sp.spmatrix) -> np.ndarray:
+        """Centred, L2-normalised latent rows; a row without any known term (no evidence of
+        resemblance) embeds as zero, so its similarity is 0 as in the term views, not the
+        cosine of ``-center`` to the query."""
         E = self.space.project(X)
+        empty = np.asarray(X.getnnz(axis=1) == 0) if sp.issparse(X) else ~E.any(axis=1)
         E -= self.center
+        E[empty] = 0.0
         return normalize(E, copy=False)
 
     def similarity(self, X: sp.spmatrix) -> np.ndarray:

@@ -219,3 +219,19 @@ def test_new_sites_score_like_the_background_on_real_sites(website_sample) -> No
         assert 38 <= medians[-1] <= 62, (cat, medians[-1])
         assert np.median(s[cats[held] == cat]) > 85
     assert 42 <= np.mean(medians) <= 58, medians
+
+
+def test_a_profile_without_known_terms_has_no_latent_resemblance(fitted) -> None:
+    """An empty row is no evidence: latent similarity 0 like the term views' cosines (it used
+    to embed as -centre and score whatever that direction's cosine to the query was)."""
+    p, model, _, back = fitted
+    empty = sp.csr_matrix((1, p.X.shape[1]), dtype=np.float32)
+    F, _ = model._features(empty)
+    assert F[0, 0] == 0.0 and F[0, 1] == 0.0 and F[0, 3] == 0.0
+    view = model.latent_view_
+    assert view is not None
+    centred = -view.center / np.linalg.norm(view.center)
+    assert abs(float((view.queries @ centred).max())) > 1e-3  # the old value was not 0
+    res = model.score(empty)
+    typical = model.score(p.X[back], [p.ids[i] for i in back])
+    assert res.score[0] < np.median(typical.score)
