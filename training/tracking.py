@@ -78,6 +78,16 @@ def _champion_metrics(
         return champion.version, None
 
 
+def _held_out_run(client: Any, name: str, version: str | None) -> bool:
+    """Was ``version`` fitted with held-out validation (its run logged ``metrics_held_out``
+    = 1)? Unknown counts as yes (no note)."""
+    try:
+        run_id = client.get_model_version(name, version).run_id
+        return bool(client.get_run(run_id).data.metrics.get("metrics_held_out", 0.0))
+    except Exception:  # a missing run must not block the gate
+        return True
+
+
 def gate_and_promote(
     client: Any,
     name: str,
@@ -92,6 +102,19 @@ def gate_and_promote(
     """Compare the challenger with the champion on the same data; promote when it passes."""
     champion_version, champion_metrics = _champion_metrics(name, tracking_uri, evaluate)
     gate = check_gate(policy, metrics, champion_metrics)
+    if (
+        not gate.passed
+        and champion_metrics is not None
+        and metrics.get("metrics_held_out")
+        and not _held_out_run(client, name, champion_version)
+    ):
+        note = (
+            f"note: version {champion_version} was fitted before held-out validation and may "
+            "have trained or tuned on these rows, which favours it; compare with "
+            "`leadscope evaluate` and promote by hand if the challenger is better"
+        )
+        log.warning("%s", note)
+        gate.reasons.append(note)
     promoted = False
     if gate.passed and auto_promote:
         promote(client, name, version)

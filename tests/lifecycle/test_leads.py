@@ -147,3 +147,25 @@ def test_a_lead_keeps_its_side_when_the_export_grows(leads: pd.DataFrame) -> Non
     for old, new in zip(first[:3], grown[:3], strict=True):
         assert set(old) == set(new[new < 1000])  # every old lead on the same side
     assert not set(grown[2]) & (set(first[0]) | set(first[1]))
+
+
+def test_gate_notes_a_champion_fitted_without_held_out_validation(
+    leads: pd.DataFrame, mlflow_uri: str
+) -> None:
+    """A champion from before the held-out split (metrics_held_out 0) is re-scored partly on
+    rows it tuned on: when it wins, the gate says so instead of passing it off as fair."""
+    base = LeadConfig(id_column="lead_id", target="converted", exclude=("status_after_call",))
+    weak = replace(base, num_boost_round=1, num_leaves=2)  # a worse challenger
+    _, first = train_leads(leads, replace(base, test_fraction=0.0), tracking_uri=mlflow_uri)
+    assert first.promoted
+    _, second = train_leads(leads, weak, tracking_uri=mlflow_uri)
+    assert not second.promoted
+    assert any("fitted before held-out validation" in r for r in second.gate.reasons)
+    assert "fitted before held-out validation" in second.summary()
+    # a champion fitted with held-out validation gets no such note
+    client = MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
+    _, third = train_leads(leads, base, tracking_uri=mlflow_uri)
+    assert third.promoted and alias_version(client, "leadscope-leads", CHAMPION) == "3"
+    _, fourth = train_leads(leads, weak, tracking_uri=mlflow_uri)
+    assert not fourth.promoted
+    assert not any("fitted before held-out validation" in r for r in fourth.gate.reasons)
