@@ -216,12 +216,21 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         return normalize(X, norm="l2", copy=False).astype(np.float32)
 
 
+def normalize_domain(value: str) -> str:
+    """Lower case; no scheme, path, port or trailing dot (``https://A.de/x`` -> ``a.de``)."""
+    d = str(value).strip().lower()
+    for prefix in ("https://", "http://"):
+        if d.startswith(prefix):
+            d = d[len(prefix) :]
+    return d.split("/")[0].split(":")[0].rstrip(".")
+
+
 def document_key(domain: str, doc: Mapping[str, float]) -> str:
     """The lookalike model's key for a background company's stored out-of-fold features: the
     domain plus a fingerprint of its term document, so a company scored later with other text
     (re-crawled pages) is scored as a new site, not given the features of its old text."""
     blob = json.dumps(sorted((str(k), float(v)) for k, v in doc.items()), ensure_ascii=False)
-    host = domain.strip().lower().rstrip(".").removeprefix("www.")  # one company, one key
+    host = normalize_domain(domain).removeprefix("www.")  # one company, one key
     return f"{host}#{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:16]}"
 
 

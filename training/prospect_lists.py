@@ -26,6 +26,7 @@ from scoring.lookalike import MIN_CUSTOMERS
 from scoring.profiles import (
     CompanyDocuments,
     build_term_documents,
+    normalize_domain,
     save_profiles,
 )
 from scoring.schema_accounts import companies
@@ -87,15 +88,6 @@ class ProspectListResult:
     promoted: bool = False
     n_candidates: int = 0
     segment_report: pd.DataFrame | None = None
-
-
-def normalize_domain(value: str) -> str:
-    """Lower case; no scheme, path, port or trailing dot (``https://A.de/x`` -> ``a.de``)."""
-    d = str(value).strip().lower()
-    for prefix in ("https://", "http://"):
-        if d.startswith(prefix):
-            d = d[len(prefix) :]
-    return d.split("/")[0].split(":")[0].rstrip(".")
 
 
 def _clean(domains: Iterable[str]) -> list[str]:
