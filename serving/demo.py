@@ -179,7 +179,8 @@ def run_demo(settings: Settings, config: DemoConfig, echo: Echo) -> DemoReport:
         m = training.metrics
         echo(f"   {training.summary()}")
         echo(
-            f"   validation on later as-of dates: stage accuracy {m['stage_accuracy']:.3f}, "
+            f"   {'held-out accounts' if m.get('metrics_held_out') else 'validation'} on later "
+            f"as-of dates: stage accuracy {m['stage_accuracy']:.3f}, "
             f"macro F1 {m['macro_f1']:.3f}, purchase AUC {m['purchase_auc']:.3f}, "
             f"grade-A lift {m['purchase_lift_grade_a']:.1f}, "
             + (

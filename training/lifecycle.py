@@ -455,32 +455,37 @@ def fit_lifecycle_frame(
     figures = lifecycle_figures(scorer, test)
     seconds = time.perf_counter() - started
     metrics["fit_seconds"] = seconds
-    log.info(
-        "lifecycle models fitted in %.1f s; metrics on %s: %s",
-        seconds,
-        ("the held-out accounts" if held_out else "the tuning rows (in-sample)")
-        + (
-            ""
-            if churn_held_out or not held_out
-            else " (churn in-sample: tuned on all validation accounts)"
-        ),
-        _short(metrics),
-    )
+    log.info("lifecycle models fitted: %s", " ".join(lifecycle_metric_lines(metrics, seconds)))
     return LifecycleFit(
         scorer, frame, tr, va, metrics, figures, seconds, va_tune, va_test, held_out
     )
 
 
-def _short(metrics: dict[str, float]) -> str:
-    keys = (
-        "stage_accuracy",
-        "macro_f1",
-        "purchase_auc",
-        "purchase_lift_grade_a",
-        "churn_auc",
-        "churn_active_auc",
-    )
-    return ", ".join(f"{k}={metrics[k]:.3f}" for k in keys if k in metrics)
+def lifecycle_metric_lines(m: dict[str, float], seconds: float) -> list[str]:
+    """The training summary (``train lifecycle`` output, the fit log): row counts, where the
+    metrics come from and the headline metrics (churn flagged when it was tuned on all
+    validation accounts)."""
+    held_out = bool(m.get("metrics_held_out"))
+    lines = [
+        f"trained on {int(m['n_train_rows'])} rows, validated on {int(m['n_valid_rows'])} "
+        f"({int(m['n_as_of_dates'])} as-of dates) in {seconds:.1f} s; metrics on "
+        + (
+            f"{int(m.get('n_test_rows', 0))} held-out rows (accounts not used for tuning)"
+            if held_out
+            else "the validation rows (too few to hold some out; also used for tuning)"
+        )
+    ]
+    churn_in_sample = held_out and not m.get("churn_metrics_held_out", 1.0)
+    keys = ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc")
+    for key in (*keys, "churn_active_auc"):
+        if key in m:
+            note = (
+                " (in-sample: churn tuned on all validation accounts)"
+                if churn_in_sample and key.startswith("churn")
+                else ""
+            )
+            lines.append(f"  {key}: {m[key]:.3f}{note}")
+    return lines
 
 
 def evaluate_lifecycle(

@@ -88,7 +88,7 @@ def train_lifecycle_cmd(
     settings = settings_and_logging()
     from scoring.campaigns import CampaignRules
     from scoring.loaders import load_stages
-    from training.lifecycle import LifecycleConfig, train_lifecycle
+    from training.lifecycle import LifecycleConfig, lifecycle_metric_lines, train_lifecycle
 
     ev, tx, notes = _load_accounts_inputs(events, transactions, quarantine_dir)
     snapshots = None
@@ -295,29 +295,3 @@ def rollback_cmd(
         raise InputError("a model name is required")
     version = rollback(MlflowClient(tracking_uri=uri, registry_uri=uri), model_name(name))
     typer.echo(f"{model_name(name)}@champion -> version {version} (rolled back)")
-
-
-def lifecycle_metric_lines(m: dict[str, float], seconds: float) -> list[str]:
-    """The training summary of ``train lifecycle``: row counts, where the metrics come from
-    and the headline metrics (churn flagged when it was tuned on all validation accounts)."""
-    held_out = bool(m.get("metrics_held_out"))
-    lines = [
-        f"trained on {int(m['n_train_rows'])} rows, validated on {int(m['n_valid_rows'])} "
-        f"({int(m['n_as_of_dates'])} as-of dates) in {seconds:.1f} s; metrics on "
-        + (
-            f"{int(m.get('n_test_rows', 0))} held-out rows (accounts not used for tuning)"
-            if held_out
-            else "the validation rows (too few to hold some out; also used for tuning)"
-        )
-    ]
-    churn_in_sample = held_out and not m.get("churn_metrics_held_out", 1.0)
-    keys = ("stage_accuracy", "macro_f1", "purchase_auc", "purchase_lift_grade_a", "churn_auc")
-    for key in (*keys, "churn_active_auc"):
-        if key in m:
-            note = (
-                " (in-sample: churn tuned on all validation accounts)"
-                if churn_in_sample and key.startswith("churn")
-                else ""
-            )
-            lines.append(f"  {key}: {m[key]:.3f}{note}")
-    return lines

@@ -103,7 +103,7 @@ def test_train_and_score_leads(files, tmp_path: Path, capsys) -> None:
 
 
 def test_training_summary_says_where_each_metric_comes_from() -> None:
-    from serving.cli.lifecycle import lifecycle_metric_lines
+    from training.lifecycle import lifecycle_metric_lines
 
     base = {"n_train_rows": 900, "n_valid_rows": 300, "n_as_of_dates": 6, "purchase_auc": 0.8}
     held = {**base, "metrics_held_out": 1.0, "n_test_rows": 140, "churn_auc": 0.7}
