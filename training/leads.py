@@ -261,6 +261,8 @@ class _Fitted(NamedTuple):
     booster: lgb.Booster
     levels: dict[str, list[str]]
     derived: DerivedLayout
+    X_train: np.ndarray  # the training rows, encoded (raw columns, before derived ones)
+    X_valid: np.ndarray  # the early-stopping rows, as the booster sees them
 
     def encode(self, frame: pd.DataFrame, kinds: dict[str, str]) -> np.ndarray:
         return self.derived.apply(_encode(frame, kinds, self.levels)[0])
@@ -283,7 +285,7 @@ def _fit_split(
         prep.categorical,
         config,
     )
-    return _Fitted(booster, levels, derived)
+    return _Fitted(booster, levels, derived, X_tr, X_va)
 
 
 MIN_PART_LABELS = 5  # leads of each class a tuning or test part needs
@@ -337,15 +339,17 @@ def fit_leads(frame: pd.DataFrame, config: LeadConfig) -> LeadFit:
     va = np.sort(np.concatenate([tune, test])) if held_out else tune
     if not held_out:
         log.warning("too few validation leads to hold some out: metrics are on the tuning rows")
-    X_tr, _ = _encode(frame.iloc[tr], prep.kinds)
+    fitted = _fit_split(frame, prep, tr, tune, config)
     warnings = prep.warnings + leakage_warnings(
-        X_tr, y[tr], prep.names, prep.kinds, config.leak_auc
+        fitted.X_train, y[tr], prep.names, prep.kinds, config.leak_auc
     )
     for w in warnings:
         log.warning("%s", w)
-    fitted = _fit_split(frame, prep, tr, tune, config)
-    booster, model_names = fitted.booster, list(fitted.derived.model_features)
-    X_tune = fitted.encode(frame.iloc[tune], prep.kinds)
+    booster, model_names, X_tune = (
+        fitted.booster,
+        list(fitted.derived.model_features),
+        fitted.X_valid,
+    )
     scorer = LeadScorer(
         id_column=config.id_column,
         feature_names=prep.names,
