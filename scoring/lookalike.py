@@ -117,6 +117,15 @@ class LatentSpace(NamedTuple):
         return normalize(E, copy=False)
 
 
+def _centred(P: np.ndarray, X: sp.spmatrix, center: np.ndarray) -> np.ndarray:
+    """Projected rows ``P`` (of ``X``) centred and L2-normalised; rows of ``X`` without any
+    term stay zero."""
+    empty = np.asarray(X.getnnz(axis=1) == 0) if sp.issparse(X) else ~P.any(axis=1)
+    P = P - center
+    P[empty] = 0.0
+    return normalize(P, copy=False)
+
+
 class LatentView(NamedTuple):
     """The latent view of a fitted model: rows are projected into the latent space, centred on
     the background's mean and L2-normalised; the score is the best cosine to a segment query.
@@ -137,11 +146,7 @@ class LatentView(NamedTuple):
         """Centred, L2-normalised latent rows; a row without any known term (no evidence of
         resemblance) embeds as zero, so its similarity is 0 as in the term views, not the
         cosine of ``-center`` to the query."""
-        E = self.space.project(X)
-        empty = np.asarray(X.getnnz(axis=1) == 0) if sp.issparse(X) else ~E.any(axis=1)
-        E -= self.center
-        E[empty] = 0.0
-        return normalize(E, copy=False)
+        return _centred(self.space.project(X), X, self.center)
 
     def similarity(self, X: sp.spmatrix) -> np.ndarray:
         return (self.embed(X) @ self.queries.T).max(axis=1)
@@ -160,8 +165,8 @@ def fit_latent_view(
     leave-one-out similarity (its cosine to its segment's query without itself)."""
     P_unl = space.project(X_unl)
     center = P_unl.mean(axis=0).astype(np.float32)
-    E_unl = normalize(P_unl - center)
-    E_pos = normalize(space.project(X_pos) - center)
+    E_unl = _centred(P_unl, X_unl, center)
+    E_pos = _centred(space.project(X_pos), X_pos, center)
     k = int(labels.max()) + 1
     sums = np.zeros((k, E_pos.shape[1]), dtype=np.float64)
     np.add.at(sums, labels, E_pos)
