@@ -8,6 +8,9 @@ compared in lower case after lemmatisation, so lemmas and frequent inflected for
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -60,3 +63,63 @@ BOILERPLATE: dict[str, frozenset[str]] = {
 def boilerplate_terms(language: str) -> frozenset[str]:
     """The boilerplate stop list for ``language`` ("de" or "en"); empty for others."""
     return BOILERPLATE.get(language, frozenset())
+
+
+# Dates say when, not what a company does: month and weekday names (and their unambiguous
+# abbreviations) are dropped like numbers. Blog archives ("December November October ...") and
+# opening hours ("Mo-Fr") would otherwise fill a profile with date words and date "phrases".
+DATE_WORDS: dict[str, frozenset[str]] = {
+    "en": _words(
+        """
+        january february march april june july august september october november december
+        jan feb apr jun jul aug sep sept oct nov dec
+        monday tuesday wednesday thursday friday saturday sunday
+        mon tue tues wed thu thur thurs fri
+        """
+    ),
+    "de": _words(
+        """
+        januar jänner februar feber märz april mai juni juli august september oktober november
+        dezember jan jän feb mär apr jun jul aug sep sept okt nov dez
+        montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag mo di mi fr sa
+        """
+    ),
+}
+
+
+def date_words(language: str) -> frozenset[str]:
+    """Month and weekday names of ``language`` ("de" or "en"), lower case."""
+    return DATE_WORDS.get(language, frozenset())
+
+
+@lru_cache(maxsize=1)
+def selector_words() -> frozenset[str]:
+    """Words of country and language names as language and country selectors list them: the
+    names of territories and of ISO 639-1 languages in English and German, and each language's
+    own name ("deutsch", "français", "bahasa indonesia"), split into lower-case words, from
+    CLDR (``babel``). A run of three or more of them in a row is a selector, not content
+    (:func:`scoring.terms.extract_terms`); one of them alone ("English courses", "Germany")
+    stays a term."""
+    from babel import Locale, UnknownLocaleError
+
+    names: set[str] = set()
+    for display in (Locale("en"), Locale("de")):
+        names.update(v for k, v in display.territories.items() if k not in PSEUDO_REGIONS)
+        names.update(v for k, v in display.languages.items() if len(k) == 2)
+        for code in [k for k in display.languages if len(k) == 2]:
+            try:
+                own = Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                continue
+            names.add(own.get_display_name(own) or "")
+    words: set[str] = set()
+    for name in names:
+        words.update(w for w in re.split(r"[\s\-()/,.]+", name.lower()) if len(w) >= 2)
+    return frozenset(words - STOP_IN_NAMES)
+
+
+PSEUDO_REGIONS = frozenset({"XA", "XB", "ZZ"})  # CLDR's pseudo-locales and unknown region
+
+# function words inside country names ("Bosnia and Herzegovina", "Isle of Man") do not make a
+# run of names on their own
+STOP_IN_NAMES = _words("and of the und der die das de la le du el al st")

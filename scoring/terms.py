@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from scoring.errors import ScoringInputError
-from scoring.stoplists import boilerplate_terms
+from scoring.stoplists import boilerplate_terms, date_words, selector_words
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,60 @@ def compound_parts(word: str, language: str) -> tuple[str, ...]:
     return tuple(_lemma_of(p, language) for p in parts)
 
 
+_SENTENCE_END = frozenset(".!?;:")
+SELECTOR_RUN = 3  # this many country or language names in a row are a selector
+
+
+def _selector_tokens(doc: Any) -> set[int]:
+    """Indices of the tokens of country or language selectors: lists of :data:`SELECTOR_RUN` or
+    more country or language names (language switchers, country pickers).
+
+    The text splits into items at symbols, commas and line breaks ("Deutsch | English |
+    Français", one name per line). Consecutive items made only of names form a list; a
+    sentence end or an item with other words ends it. Inside one item, a run of
+    :data:`SELECTOR_RUN` names in a row counts too (lists whose separators were lost).
+    A name in a sentence ("English courses", "made in Germany") is not a selector.
+    """
+    names = selector_words()
+    out: set[int] = set()
+    listed: list[int] = []  # tokens of the current list of name-only items
+    item: list[tuple[int, bool]] = []  # (token index, is a name) of the current item
+
+    def close_item(sentence_end: bool) -> None:
+        nonlocal listed
+        if item and all(is_name for _, is_name in item):
+            listed.extend(i for i, _ in item)
+        else:
+            if len(listed) >= SELECTOR_RUN:
+                out.update(listed)
+            listed = []
+            run: list[int] = []
+            for i, is_name in [*item, (-1, False)]:
+                if is_name:
+                    run.append(i)
+                    continue
+                if len(run) >= SELECTOR_RUN:
+                    out.update(run)
+                run = []
+        if sentence_end and listed:
+            if len(listed) >= SELECTOR_RUN:
+                out.update(listed)
+            listed = []
+        item.clear()
+
+    for tok in doc:
+        if _WORD.match(tok.text):
+            item.append((tok.i, tok.text.lower() in names))
+        else:  # a separator: symbol, comma, line break, number
+            close_item(sentence_end=tok.text in _SENTENCE_END)
+    close_item(sentence_end=True)
+    return out
+
+
 def _doc_terms(doc: Any, language: str, stop: frozenset[str], config: TermConfig) -> list[str]:
     boiler = boilerplate_terms(language)
+    dates = date_words(language)
+    selectors = _selector_tokens(doc)
     table = _lemma_table(language)
     terms: list[str] = []
     run: list[str] = []
@@ -140,6 +192,9 @@ def _doc_terms(doc: Any, language: str, stop: frozenset[str], config: TermConfig
             or lower in stop
             or len(text) < config.min_length
             or not _WORD.match(text)
+            or lower in dates
+            or all(part in dates for part in lower.split("-"))  # "Mo-Fr"
+            or tok.i in selectors
         ):
             flush()
             continue

@@ -62,3 +62,30 @@ def test_batches_keep_order() -> None:
     texts = ["Bäckerei Brot", "", "Spedition Logistik"] * 3
     out = extract_terms(texts, "de", config=TermConfig(batch_size=2))
     assert [o[:1] for o in out] == [["bäckerei"], [], ["spedition"]] * 3
+
+
+def test_month_and_weekday_names_are_dropped_like_numbers() -> None:
+    # a blog archive widget and opening hours: date words, not what the company does
+    t = terms_of("Archiv: Dezember November Oktober. Yoga Kurse Mo-Fr, Samstag 9 bis 12 Uhr", "de")
+    assert not {"dezember", "november", "oktober", "samstag", "mo-fr", "mo", "fr"} & set(t)
+    assert "yoga" in t and "yoga kurs" in t
+    t = terms_of("Blog archive: December November October September. Yoga teacher training", "en")
+    assert t == ["archive", "yoga", "teacher", "train", "yoga teacher", "teacher train",
+                 "yoga teacher train"]  # fmt: skip
+    assert not any("december" in term or "october" in term for term in t)
+
+
+def test_language_and_country_selectors_are_dropped_single_names_stay() -> None:
+    switcher = "Deutsch | English | Français | Español\nEnglish courses for companies in Germany."
+    t = terms_of(switcher, "en")
+    assert "français" not in t and "español" not in t and "deutsch" not in t
+    assert {"english", "english course", "germany"} <= set(t)  # one name in a sentence stays
+    picker = "Choose your country: United Kingdom, United States, Germany, Austria. Gear pumps"
+    t = terms_of(picker, "en")
+    assert not {"united", "kingdom", "germany", "austria", "united state"} & set(t)
+    assert "gear pump" in t
+    # German: a delivery sentence with two countries keeps them ("und" breaks the run)
+    t = terms_of("Wir liefern nach Deutschland, Österreich und in die Schweiz.", "de")
+    assert {"deutschland", "österreich", "schweiz"} <= set(t)
+    t = terms_of("Sprache: Deutsch · English · Italiano · Polski. Antriebstechnik", "de")
+    assert not {"english", "italiano", "polski"} & set(t) and "antriebstechnik" in t
