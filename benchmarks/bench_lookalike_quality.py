@@ -38,12 +38,13 @@ The text is pre-cleaned (lower-cased, lemmatised, stop words removed), so it goe
 extraction as imported English ``text`` pages would. Nothing is tuned to this file.
 
     .venv/bin/python benchmarks/bench_lookalike_quality.py [--seeds 1,2,3,5,10] [--reps 3]
-        [--no-previous] [--views] [--draw-seed 20261122]
+        [--no-previous] [--views] [--draw-seed 20261122] [--every-single-seed]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -86,6 +87,13 @@ def main() -> None:
     )
     ap.add_argument("--min-category", type=int, default=30)
     ap.add_argument(
+        "--every-single-seed",
+        action="store_true",
+        help="seed size 1 without random draws: every site of every category once as the "
+        "only seed (about 1,400 runs); the mean over categories is then the exact expectation "
+        "of the drawn design, with no draw luck",
+    )
+    ap.add_argument(
         "--views",
         action="store_true",
         help="also rank the pool by each of the product's views alone (its out-of-sample "
@@ -117,51 +125,66 @@ def main() -> None:
     }
 
     rng = np.random.default_rng(args.draw_seed)
+
+    def seed_sets():
+        """(size, category, seed rows): random draws, or every site once as a 1-site seed."""
+        sizes = [1] if args.every_single_seed else [int(s) for s in args.seeds.split(",")]
+        for size in sizes:
+            for cat in sorted(set(cats)):
+                members = np.flatnonzero(cats == cat)
+                if len(members) < args.min_category:
+                    continue
+                if args.every_single_seed:
+                    yield from ((1, cat, np.array([m])) for m in members)
+                    continue
+                for _ in range(args.reps):
+                    yield size, cat, rng.choice(members, size, replace=False)
+
     rows = []
     t_fit = 0.0
-    for size in [int(s) for s in args.seeds.split(",")]:
-        for cat in sorted(set(cats)):
-            members = np.flatnonzero(cats == cat)
-            if len(members) < args.min_category:
-                continue
-            for _ in range(args.reps):
-                seeds = rng.choice(members, size, replace=False)
-                pool = np.setdiff1d(np.arange(len(frame)), seeds)
-                rel = cats[pool] == cat
-                n_rel = int(rel.sum())
-                ranked = {}
-                for name, B in baselines.items():
-                    centroid = normalize(np.asarray(B[seeds].mean(axis=0)))
-                    ranked[name] = np.asarray(B[pool] @ centroid.T).ravel()
-                for name, params in models.items():
-                    t1 = time.perf_counter()
-                    model = LookalikeModel(min_customers=1, **params).fit(
-                        X[seeds],
-                        X_left_out[pool],
-                        customer_ids=[ids[i] for i in seeds],
-                        unlabelled_ids=[ids[i] for i in pool],
-                        terms=vec.terms_,
-                        latent=latent if name == "lookalike" else None,
-                    )
-                    ranked[name] = model.score(X[pool], [ids[i] for i in pool]).raw
-                    if name == "lookalike":
-                        t_fit += time.perf_counter() - t1
-                        if args.views:  # the pool is the background: rows in pool order
-                            for j, feature in enumerate(FEATURES):
-                                ranked[f"view_{feature}"] = model.oof_features_[:, j]
-                row = {"seeds": size, "category": cat}
-                for name, s in ranked.items():
-                    order = np.argsort(-s, kind="stable")
-                    row[f"{name}_p10"] = rel[order[:10]].mean()
-                    row[f"{name}_recall_R"] = rel[order[:n_rel]].mean()
-                rows.append(row)
+    for size, cat, seeds in seed_sets():
+        pool = np.setdiff1d(np.arange(len(frame)), seeds)
+        rel = cats[pool] == cat
+        n_rel = int(rel.sum())
+        ranked = {}
+        for name, B in baselines.items():
+            centroid = normalize(np.asarray(B[seeds].mean(axis=0)))
+            ranked[name] = np.asarray(B[pool] @ centroid.T).ravel()
+        for name, params in models.items():
+            t1 = time.perf_counter()
+            model = LookalikeModel(min_customers=1, **params).fit(
+                X[seeds],
+                X_left_out[pool],
+                customer_ids=[ids[i] for i in seeds],
+                unlabelled_ids=[ids[i] for i in pool],
+                terms=vec.terms_,
+                latent=latent if name == "lookalike" else None,
+            )
+            ranked[name] = model.score(X[pool], [ids[i] for i in pool]).raw
+            if name == "lookalike":
+                t_fit += time.perf_counter() - t1
+                if args.views:  # the pool is the background: rows in pool order
+                    for j, feature in enumerate(FEATURES):
+                        ranked[f"view_{feature}"] = model.oof_features_[:, j]
+        row = {"seeds": size, "category": cat}
+        for name, s in ranked.items():
+            order = np.argsort(-s, kind="stable")
+            row[f"{name}_p10"] = rel[order[:10]].mean()
+            row[f"{name}_recall_R"] = rel[order[:n_rel]].mean()
+        rows.append(row)
+        if len(rows) % 100 == 0:
+            print(f"... {len(rows)} runs, {t_fit / len(rows):.2f} s each", file=sys.stderr)
     res = pd.DataFrame(rows)
     print(f"website-classification: {len(frame)} sites, {len(set(cats))} categories")
     print(f"term extraction: {t_terms:.1f} s ({len(frame) / t_terms:.0f} pages/s, one core)")
     print(f"model fit + rank: {t_fit / len(res):.2f} s per run, {len(res)} runs")
     methods = ["sublinear", "baseline", *models]
     columns = [f"{m}_{q}" for q in ("p10", "recall_R") for m in methods]
-    summary = res.groupby("seeds")[columns].mean()
+    # mean per category first, then over categories: with the same number of draws per
+    # category this is the plain mean; with --every-single-seed it weighs categories equally
+    # as the drawn design does (a large category has more sites, not more weight)
+    cells = res.groupby(["seeds", "category"])
+    summary = cells[columns].mean().groupby("seeds").mean()
     summary["runs"] = res.groupby("seeds").size()
     summary["p10_rel_gain_%"] = 100 * (summary["lookalike_p10"] / summary["baseline_p10"] - 1)
     summary["recall_R_rel_gain_%"] = 100 * (
@@ -181,19 +204,23 @@ def main() -> None:
         100 * (summary["lookalike_p10"] - summary["baseline_p10"]) / (1 - summary["baseline_p10"])
     )
     print(summary.round(3).T.to_string())
-    base, look = res["baseline_p10"].mean(), res["lookalike_p10"].mean()
+    macro = cells[["baseline_p10", "lookalike_p10", "baseline_recall_R", "lookalike_recall_R"]]
+    macro = macro.mean()
+    base, look = macro["baseline_p10"].mean(), macro["lookalike_p10"].mean()
     print(
         f"pooled over seed sizes ({len(res)} runs): P@10 baseline {base:.3f}, lookalike "
         f"{look:.3f}, gain {100 * (look / base - 1):+.1f} % (s.e. "
         f"{100 * gain.sem() / base:.1f}), share of the possible gain "
         f"{100 * (look - base) / (1 - base):.0f} %; recall@R baseline "
-        f"{res['baseline_recall_R'].mean():.3f}, lookalike {res['lookalike_recall_R'].mean():.3f}"
+        f"{macro['baseline_recall_R'].mean():.3f}, lookalike "
+        f"{macro['lookalike_recall_R'].mean():.3f}"
     )
     if args.views:
         views = [f"view_{f}_{q}" for q in ("p10", "recall_R") for f in FEATURES]
         print("each view alone (out-of-sample features of the pool):")
-        print(res.groupby("seeds")[["baseline_p10", *views[:4], "lookalike_p10"]].mean().round(3).T)
-        print(res.groupby("seeds")[views[4:]].mean().round(3).T.to_string())
+        by_view = cells[["baseline_p10", *views[:4], "lookalike_p10"]].mean().groupby("seeds")
+        print(by_view.mean().round(3).T)
+        print(cells[views[4:]].mean().groupby("seeds").mean().round(3).T.to_string())
     per_cat = res.groupby(["seeds", "category"])[["baseline_p10", "lookalike_p10"]].mean()
     per_cat = per_cat.unstack("seeds").round(2)
     print(per_cat.to_string())
