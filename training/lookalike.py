@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import normalize
 
-from scoring.lookalike import MIN_CUSTOMERS, LookalikeModel
+from scoring.lookalike import MIN_CUSTOMERS, LookalikeModel, customers_phrase
 from scoring.profiles import TermVectorizer, document_key
 from scoring.prospect_scorer import LookalikeScorer
 from scoring.segments import plot_segments
@@ -31,6 +31,8 @@ from scoring.terms import TermConfig
 from training.errors import TrainingInputError
 
 log = logging.getLogger(__name__)
+
+FEW_CUSTOMERS = 3  # below this the term views weigh little (scoring.lookalike.view_weights)
 
 MODEL_NAME = "leadscope-lookalike"
 EXPERIMENT = "leadscope-lookalike"
@@ -86,13 +88,19 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
     """Fit the vectoriser on all documents and the model on customers vs. background."""
     if len(customers) < MIN_CUSTOMERS:
         raise TrainingInputError(
-            f"the lookalike model needs at least {MIN_CUSTOMERS} customers with usable pages, "
-            f"got {len(customers)}"
+            f"the lookalike model needs at least {customers_phrase(MIN_CUSTOMERS)} with usable "
+            f"pages, got {len(customers)}"
         )
     if len(background) < 2:
         raise TrainingInputError(
             f"the lookalike model needs at least 2 non-customer sites with usable pages as "
             f"background, got {len(background)}"
+        )
+    if len(customers) < FEW_CUSTOMERS:
+        log.warning(
+            "%s: segments, nearest customers and the classifier rest on few examples; the "
+            "ranking leans on the latent view",
+            customers_phrase(len(customers)),
         )
     cust_ids, back_ids = list(customers), list(background)
     vectorizer = TermVectorizer(
@@ -142,7 +150,11 @@ def evaluate(
     ids = list(customers)
     n_hide = max(1, round(config.hide_share * len(ids)))
     if len(ids) - n_hide < MIN_CUSTOMERS:
-        log.warning("evaluation skipped: %d customers are too few to hide some", len(ids))
+        log.warning(
+            "evaluation skipped: %s too few to hide one (needs %d)",
+            customers_phrase(len(ids)),
+            MIN_CUSTOMERS + 1,
+        )
         return {}
     rng = np.random.default_rng(config.random_state)
     back_ids = list(background)
@@ -171,6 +183,17 @@ def evaluate(
     mean["eval_folds"] = float(len(folds))
     mean["hidden_per_fold"] = float(n_hide)
     return mean
+
+
+def evaluation_summary(metrics: Mapping[str, float]) -> str:
+    """One line on the hidden-customer evaluation, for the CLI: AUC and recall@10, or why there
+    was none."""
+    if "auc" not in metrics:
+        return f"no hidden-customer evaluation (it needs {customers_phrase(MIN_CUSTOMERS + 1)})"
+    recall = metrics.get("recall_at_10")
+    return f"hidden-customer AUC {metrics['auc']:.3f}" + (
+        f", recall@10 {recall:.3f}" if recall is not None else ""
+    )
 
 
 def data_digest(customers: Docs, background: Docs) -> str:

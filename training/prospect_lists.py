@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from crawling.records import PageRecord
 from crawling.schema import pages as pages_table
 from crawling.store import load_pages
-from scoring.lookalike import MIN_CUSTOMERS
+from scoring.lookalike import MIN_CUSTOMERS, customers_phrase
 from scoring.profiles import (
     CompanyDocuments,
     build_term_documents,
@@ -188,16 +188,16 @@ def _split_documents(corpus: _Corpus) -> tuple[dict, dict, dict[str, str]]:
     skipped = {
         d: docs.skipped.get(d, "no pages stored") for d in corpus.customers if d not in docs.docs
     }
-    for d, reason in skipped.items():
-        log.warning("customer %s left out: %s", d, reason)
     customer_docs = {d: docs.docs[d] for d in corpus.customers if d in docs.docs}
-    if len(customer_docs) < MIN_CUSTOMERS:
+    if len(customer_docs) < MIN_CUSTOMERS:  # the error names them: one line, no warnings
         detail = "; ".join(f"{d}: {r}" for d, r in list(skipped.items())[:10])
         raise TrainingInputError(
-            f"the lookalike model needs at least {MIN_CUSTOMERS} customers with usable pages, "
-            f"got {len(customer_docs)} of {len(corpus.customers)}"
+            f"the lookalike model needs at least {customers_phrase(MIN_CUSTOMERS)} with usable "
+            f"pages, got {len(customer_docs)} of {len(corpus.customers)}"
             + (f" (left out: {detail})" if detail else "")
         )
+    for d, reason in skipped.items():
+        log.warning("customer %s left out: %s", d, reason)
     background_docs = {d: docs.docs[d] for d in corpus.background if d in docs.docs}
     return customer_docs, background_docs, skipped
 

@@ -104,6 +104,7 @@ def prospects_cmd(
     a reason and no score. The list is also stored in the database.
     """
     from serving.prospect_jobs import rows_to_csv
+    from training.lookalike import evaluation_summary
     from training.prospect_lists import ProspectConfig, run_prospect_list
 
     cust = _read_domains(customers, "customers")
@@ -151,8 +152,7 @@ def prospects_cmd(
     typer.echo(
         f"list {result.list_id}: {scored} prospects ranked, {unscored} candidates without a "
         f"score; model {result.model_name} v{result.model_version}{promoted}; "
-        f"hidden-customer AUC {result.metrics.get('auc', float('nan')):.3f}"
-        + (f"; written to {out}" if out else ""),
+        f"{evaluation_summary(result.metrics)}" + (f"; written to {out}" if out else ""),
         err=True,
     )
 
@@ -192,7 +192,7 @@ def train_lookalike_cmd(
 ) -> None:
     """Fit, evaluate (hidden customers), log and register the lookalike model from stored
     pages; non-customer sites in the store are the background."""
-    from training.lookalike import train_lookalike
+    from training.lookalike import evaluation_summary, train_lookalike
     from training.prospect_lists import ProspectConfig, training_documents
 
     cust = _read_domains(customers, "customers")
@@ -218,6 +218,5 @@ def train_lookalike_cmd(
         f"{result.model_name} version {result.version} registered as @challenger"
         + (" and @champion" if result.promoted else f" (gate: {'; '.join(result.gate_reasons)})")
         + f"; {len(customer_docs)} customers, {len(background_docs)} background sites, "
-        f"{int(m.get('n_segments', 0))} segment(s); hidden-customer AUC "
-        f"{m.get('auc', float('nan')):.3f}, recall@10 {m.get('recall_at_10', float('nan')):.3f}"
+        f"{int(m.get('n_segments', 0))} segment(s); {evaluation_summary(m)}"
     )

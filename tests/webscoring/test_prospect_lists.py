@@ -199,10 +199,14 @@ def test_filters_and_a_second_version(store: Store, result) -> None:
 
 
 def test_too_few_customers_names_the_number(store: Store) -> None:
-    with pytest.raises(TrainingInputError, match=r"at least 3 customers .* got 2 of 3"):
+    with pytest.raises(
+        TrainingInputError,
+        match=r"at least 1 customer with usable pages, got 0 of 2 \(left out: ghost.example: "
+        r"no pages stored; fr.example: no German or English pages",
+    ):
         run_prospect_list(
             store.engine,
-            [*store.customers[:2], "ghost.example"],
+            ["ghost.example", "fr.example"],
             None,
             config=ProspectConfig(),
             tracking_uri=store.tracking_uri,
@@ -286,8 +290,33 @@ def test_cli_bad_input_is_one_line_exit_2(store: Store, monkeypatch, capsys) -> 
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "'domain'" in err
     few = store.tmp / "few.csv"
-    pd.DataFrame({"domain": store.customers[:2]}).to_csv(few, index=False)
+    pd.DataFrame({"domain": ["ghost.example"]}).to_csv(few, index=False)
     code, _, err = _cli(["prospects", "--customers", str(few)], store, monkeypatch, capsys)
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("leadscope: error:")
-    assert "at least 3" in err
+    assert "at least 1 customer with usable pages, got 0 of 1" in err
+
+
+def test_cli_one_customer_is_a_seed(store: Store, world, monkeypatch, capsys) -> None:
+    """One customer is enough to rank lookalikes (the latent view carries the ranking); there
+    is no hidden-customer evaluation, and the CLI says why instead of printing NaN."""
+    language = {s.domain: s.language for s in world}
+    one = store.tmp / "one.csv"
+    pd.DataFrame({"domain": store.customers[:1]}).to_csv(one, index=False)
+    cands = store.tmp / "one-candidates.csv"
+    pd.DataFrame({"domain": [*store.hidden, *store.others]}).to_csv(cands, index=False)
+    out = store.tmp / "one-prospects.csv"
+    n = len(store.hidden)
+    args = ["prospects", "--customers", str(one), "--candidates", str(cands), "--top", str(n)]
+    code, _, err = _cli([*args, "--out", str(out)], store, monkeypatch, capsys)
+    assert code == 0, err
+    assert "no hidden-customer evaluation (it needs 2 customers)" in err
+    assert "nan" not in err.lower()
+    frame = pd.read_csv(out)
+    top = frame.dropna(subset=["rank"])["domain"].tolist()
+    assert len(top) == n
+    # the drives makers writing in the customer's language come first (the others share no
+    # words with it: each test site is written in one language)
+    same = {d for d in store.hidden if language[d] == language[store.customers[0]]}
+    assert len(same) >= 2
+    assert set(top[: len(same)]) == same
