@@ -11,8 +11,8 @@ R-precision), for
   pseudo-relevance feedback; view weights by the number of customers), ranked by its raw
   score. As in ``fit_scorer``, the background is fitted on its left-out profiles and the pool
   (= the background) is scored by domain, so every pool site gets its out-of-sample features.
-  The product needs 3 customers; for seed sizes 1 and 2 the model is fitted with
-  ``min_customers=1`` (the method is the same);
+  One customer is enough for the product (``MIN_CUSTOMERS``), so every seed size runs the
+  product's defaults;
 - ``previous``: the model as it was before the latent view (``n_components=0``,
   ``prior_customers=0``: the three term views with equal weights), for the change's effect;
 - the baseline named in issue 4 ("TF-IDF on the same text, cosine to the seed centroid"):
@@ -152,7 +152,7 @@ def main() -> None:
             ranked[name] = np.asarray(B[pool] @ centroid.T).ravel()
         for name, params in models.items():
             t1 = time.perf_counter()
-            model = LookalikeModel(min_customers=1, **params).fit(
+            model = LookalikeModel(**params).fit(
                 X[seeds],
                 X_left_out[pool],
                 customer_ids=[ids[i] for i in seeds],
