@@ -157,8 +157,8 @@ def _selector_tokens(doc: Any) -> set[int]:
         item.clear()
 
     for tok in doc:
-        if _WORD.match(tok.text):
-            item.append((tok.i, tok.text.lower() in names))
+        if tok.is_alpha or _WORD.match(tok.text):
+            item.append((tok.i, tok.lower_ in names))
         else:  # a separator: symbol, comma, line break, number
             close_item(sentence_end=tok.text in _SENTENCE_END)
     close_item(sentence_end=True)
