@@ -96,12 +96,6 @@ def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> Lo
             f"the lookalike model needs at least 2 non-customer sites with usable pages as "
             f"background, got {len(background)}"
         )
-    if len(customers) < FEW_CUSTOMERS:
-        log.warning(
-            "%s: segments, nearest customers and the classifier rest on few examples; the "
-            "ranking leans on the latent view",
-            customers_phrase(len(customers)),
-        )
     cust_ids, back_ids = list(customers), list(background)
     vectorizer = TermVectorizer(
         min_df=config.min_df, max_df=config.max_df, max_features=config.max_features
@@ -247,6 +241,12 @@ def train_lookalike(
         if progress is not None:
             progress(share, message)
 
+    if len(customers) < FEW_CUSTOMERS:
+        log.warning(
+            "%s: segments, nearest customers and the classifier rest on few examples; the "
+            "ranking leans on the latent view",
+            customers_phrase(len(customers)),
+        )
     step(0.0, "evaluating on hidden customers")
     metrics = evaluate(
         customers, background, config, lambda s, m: step(0.6 * s, m) if progress else None

@@ -311,6 +311,7 @@ def test_cli_one_customer_is_a_seed(store: Store, world, monkeypatch, capsys) ->
     code, _, err = _cli([*args, "--out", str(out)], store, monkeypatch, capsys)
     assert code == 0, err
     assert "no hidden-customer evaluation (it needs 2 customers)" in err
+    assert err.count("1 customer: segments, nearest customers and the classifier rest on") == 1
     assert "nan" not in err.lower()
     frame = pd.read_csv(out)
     top = frame.dropna(subset=["rank"])["domain"].tolist()
