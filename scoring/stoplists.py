@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 
 def _words(text: str) -> frozenset[str]:
@@ -81,9 +82,15 @@ DATE_WORDS: dict[str, frozenset[str]] = {
         """
         januar jänner februar feber märz april mai juni juli august september oktober november
         dezember jan jän feb mär apr jun jul aug sep sept okt nov dez
-        montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag mo di mi fr sa
+        montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag mo di mi do fr sa
         """
     ),
+}
+# weekday abbreviations that are also words ("sun", "sat", German "so"): dates only in a range
+# such as "Sat-Sun" or "Sa-So"
+AMBIGUOUS_DATE_WORDS: dict[str, frozenset[str]] = {
+    "en": _words("sat sun"),
+    "de": _words("so"),
 }
 
 
@@ -92,12 +99,30 @@ def date_words(language: str) -> frozenset[str]:
     return DATE_WORDS.get(language, frozenset())
 
 
+def is_date_word(word: str, language: str) -> bool:
+    """``word`` (lower case) names a month or weekday: a date word, its plural or adverb
+    ("mondays", "montags"), or a hyphenated range of them ("mo-fr", "sat-sun")."""
+    dates = DATE_WORDS.get(language, frozenset())
+    if word in dates or (len(word) > 6 and word.endswith("s") and word[:-1] in dates):
+        return True
+    if "-" not in word:
+        return False
+    ambiguous = AMBIGUOUS_DATE_WORDS.get(language, frozenset())
+    return all(part in dates or part in ambiguous for part in word.split("-"))
+
+
+class SelectorNames(NamedTuple):
+    """Country and language names as selectors list them (lower case)."""
+
+    words: frozenset[str]  # every word of every name ("united", "kingdom", "bahasa", "deutsch")
+    single: frozenset[str]  # names that are one word ("germany", "deutsch", "suomi")
+
+
 @lru_cache(maxsize=1)
-def selector_words() -> frozenset[str]:
-    """Words of country and language names as language and country selectors list them: the
-    names of territories and of ISO 639-1 languages in English and German, and each language's
-    own name ("deutsch", "français", "bahasa indonesia"), split into lower-case words, from
-    CLDR (``babel``). A run of three or more of them in a row is a selector, not content
+def selector_names() -> SelectorNames:
+    """The names of territories and of ISO 639-1 languages in English and German, and each
+    language's own name ("Deutsch", "Français", "Bahasa Indonesia"), from CLDR (``babel``).
+    A list of three or more of them is a selector, not content
     (:func:`scoring.terms.extract_terms`); one of them alone ("English courses", "Germany")
     stays a term."""
     from babel import Locale, UnknownLocaleError
@@ -113,9 +138,13 @@ def selector_words() -> frozenset[str]:
                 continue
             names.add(own.get_display_name(own) or "")
     words: set[str] = set()
+    single: set[str] = set()
     for name in names:
-        words.update(w for w in re.split(r"[\s\-()/,.]+", name.lower()) if len(w) >= 2)
-    return frozenset(words - STOP_IN_NAMES)
+        parts = [w for w in re.split(r"[\s\-()/,.]+", name.lower()) if len(w) >= 2]
+        words.update(parts)
+        if len(parts) == 1:
+            single.add(parts[0])
+    return SelectorNames(frozenset(words - STOP_IN_NAMES), frozenset(single - STOP_IN_NAMES))
 
 
 PSEUDO_REGIONS = frozenset({"XA", "XB", "ZZ"})  # CLDR's pseudo-locales and unknown region

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from scoring.errors import ScoringInputError
-from scoring.stoplists import boilerplate_terms, date_words, selector_words
+from scoring.stoplists import boilerplate_terms, is_date_word, selector_names
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def compound_parts(word: str, language: str) -> tuple[str, ...]:
 
 
 _SENTENCE_END = frozenset(".!?;:")
-SELECTOR_RUN = 3  # this many country or language names in a row are a selector
+SELECTOR_RUN = 3  # this many country or language names listed in a row are a selector
 
 
 def _selector_tokens(doc: Any) -> set[int]:
@@ -124,50 +124,62 @@ def _selector_tokens(doc: Any) -> set[int]:
     more country or language names (language switchers, country pickers).
 
     The text splits into items at symbols, commas and line breaks ("Deutsch | English |
-    Français", one name per line). Consecutive items made only of names form a list; a
-    sentence end or an item with other words ends it. Inside one item, a run of
-    :data:`SELECTOR_RUN` names in a row counts too (lists whose separators were lost).
-    A name in a sentence ("English courses", "made in Germany") is not a selector.
+    Français", "United Kingdom, United States, Germany", one name per line; several separators
+    in a row count as one). Consecutive items made only of name words form a list; a sentence
+    end or an item with other words ends it. Inside one item, a run of name words with
+    :data:`SELECTOR_RUN` one-word names counts too ("english deutsch united kingdom
+    français": lists whose separators were lost).
+    A name in a sentence ("English courses", "Branches in Hong Kong, Sri Lanka.") is not a
+    selector.
     """
-    names = selector_words()
+    names = selector_names()
     out: set[int] = set()
     listed: list[int] = []  # tokens of the current list of name-only items
-    item: list[tuple[int, bool]] = []  # (token index, is a name) of the current item
+    n_listed = 0  # ... and how many items (names) it has
+    item: list[int] = []  # tokens of the current item
 
-    def close_item(sentence_end: bool) -> None:
-        nonlocal listed
-        if item and all(is_name for _, is_name in item):
-            listed.extend(i for i, _ in item)
+    def end_list() -> None:
+        nonlocal listed, n_listed
+        if n_listed >= SELECTOR_RUN:
+            out.update(listed)
+        listed, n_listed = [], 0
+
+    def close_item() -> None:
+        nonlocal n_listed
+        if not item:
+            return
+        lowers = [doc[i].lower_ for i in item]
+        if all(w in names.words for w in lowers):
+            listed.extend(item)
+            n_listed += 1
         else:
-            if len(listed) >= SELECTOR_RUN:
-                out.update(listed)
-            listed = []
+            end_list()
             run: list[int] = []
-            for i, is_name in [*item, (-1, False)]:
-                if is_name:
+            singles = 0  # one-word names in the run
+            for i, w in zip([*item, -1], [*lowers, ""], strict=True):
+                if w in names.words:
                     run.append(i)
+                    singles += w in names.single
                     continue
-                if len(run) >= SELECTOR_RUN:
+                if singles >= SELECTOR_RUN:
                     out.update(run)
-                run = []
-        if sentence_end and listed:
-            if len(listed) >= SELECTOR_RUN:
-                out.update(listed)
-            listed = []
+                run, singles = [], 0
         item.clear()
 
     for tok in doc:
         if tok.is_alpha or _WORD.match(tok.text):
-            item.append((tok.i, tok.lower_ in names))
-        else:  # a separator: symbol, comma, line break, number
-            close_item(sentence_end=tok.text in _SENTENCE_END)
-    close_item(sentence_end=True)
+            item.append(tok.i)
+            continue
+        close_item()  # a separator: symbol, comma, line break, number
+        if tok.text in _SENTENCE_END:
+            end_list()
+    close_item()
+    end_list()
     return out
 
 
 def _doc_terms(doc: Any, language: str, stop: frozenset[str], config: TermConfig) -> list[str]:
     boiler = boilerplate_terms(language)
-    dates = date_words(language)
     selectors = _selector_tokens(doc)
     table = _lemma_table(language)
     terms: list[str] = []
@@ -192,8 +204,7 @@ def _doc_terms(doc: Any, language: str, stop: frozenset[str], config: TermConfig
             or lower in stop
             or len(text) < config.min_length
             or not _WORD.match(text)
-            or lower in dates
-            or all(part in dates for part in lower.split("-"))  # "Mo-Fr"
+            or is_date_word(lower, language)
             or tok.i in selectors
         ):
             flush()
@@ -209,7 +220,12 @@ def _doc_terms(doc: Any, language: str, stop: frozenset[str], config: TermConfig
         run.append(lemma)
         if config.decompound:
             for part in compound_parts(lemma, language):
-                if part not in stop and part not in boiler and len(part) >= config.min_length:
+                if (
+                    part not in stop
+                    and part not in boiler
+                    and len(part) >= config.min_length
+                    and not is_date_word(part, language)
+                ):
                     terms.append(part)
     flush()
     return terms

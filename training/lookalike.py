@@ -139,24 +139,30 @@ def evaluate(
     Each fold hides a share of the customers among the background, fits on the rest and ranks
     the pool. ``recall_at_k``: share of hidden customers in the top k; ``auc``: hidden customers
     against the background. ``baseline_*``: the same for TF-IDF cosine to the customer centroid.
+    The folds hide consecutive blocks of one permutation of the customers, so no customer is
+    hidden twice before every one was hidden once, and there are at most as many folds as
+    distinct blocks (2 customers: 2 folds of one hidden customer each).
     Returns an empty dict when there are too few customers to hide any.
     """
     ids = list(customers)
-    n_hide = max(1, round(config.hide_share * len(ids)))
-    if len(ids) - n_hide < MIN_CUSTOMERS:
+    n = len(ids)
+    n_hide = min(max(1, round(config.hide_share * n)), n - MIN_CUSTOMERS)
+    if n_hide < 1:
         log.warning(
             "evaluation skipped: %s too few to hide one (needs %d)",
-            customers_phrase(len(ids)),
+            customers_phrase(n),
             MIN_CUSTOMERS + 1,
         )
         return {}
     rng = np.random.default_rng(config.random_state)
+    perm = rng.permutation(n)
+    n_folds = min(config.eval_folds, -(-n // n_hide))
     back_ids = list(background)
     folds: list[dict[str, float]] = []
-    for f in range(config.eval_folds):
-        perm = rng.permutation(len(ids))
-        hidden = [ids[i] for i in perm[:n_hide]]
-        kept = {ids[i]: customers[ids[i]] for i in perm[n_hide:]}
+    for f in range(n_folds):
+        hide = set(perm[(f * n_hide + np.arange(n_hide)) % n].tolist())
+        hidden = [ids[i] for i in sorted(hide)]
+        kept = {ids[i]: customers[ids[i]] for i in range(n) if i not in hide}
         scorer = fit_scorer(kept, background, config)
         pool_ids = back_ids + hidden
         pool_docs = [background[d] for d in back_ids] + [customers[d] for d in hidden]
@@ -171,7 +177,7 @@ def evaluate(
         )
         folds.append(metrics)
         if progress is not None:
-            progress((f + 1) / config.eval_folds, f"evaluation fold {f + 1}/{config.eval_folds}")
+            progress((f + 1) / n_folds, f"evaluation fold {f + 1}/{n_folds}")
     mean = {k: float(np.mean([m[k] for m in folds])) for k in folds[0]}
     mean["auc_std"] = float(np.std([m["auc"] for m in folds]))
     mean["eval_folds"] = float(len(folds))
@@ -347,4 +353,6 @@ def _requirements() -> list[str]:
     from importlib.metadata import version
 
     pkgs = ["mlflow", "numpy", "pandas", "scipy", "scikit-learn", "spacy", "spacy-lookups-data"]
-    return [f"{p}=={version(p)}" for p in pkgs] + [f"py3langid=={version('py3langid')}"]
+    # py3langid: language of raw text; babel: CLDR names for the selector lists (its version
+    # decides which words are country and language names)
+    return [f"{p}=={version(p)}" for p in [*pkgs, "py3langid", "babel"]]

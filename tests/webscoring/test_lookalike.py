@@ -241,3 +241,38 @@ def test_a_profile_without_known_terms_has_no_latent_resemblance(fitted) -> None
     res = model.score(empty)
     typical = model.score(p.X[back], [p.ids[i] for i in back])
     assert res.score[0] < np.median(typical.score)
+
+
+def test_evaluation_hides_every_customer_once_before_any_twice(world_profiles, monkeypatch):
+    """The hidden-customer folds are blocks of one permutation: with 2 customers there are 2
+    folds hiding each once (independent draws per fold hid the same one three times), with 6
+    the 3 folds hide disjoint pairs; 1 customer has nothing to hide."""
+    import training.lookalike as tl
+
+    p = world_profiles
+    # German drives makers only: a site shares no words with the other language's sites
+    drives = [
+        d
+        for d, ind, lang in zip(p.ids, p.industry, p.language, strict=True)
+        if ind == "drives" and lang == "de"
+    ]
+    background = {d: p.docs[d] for d, ind in zip(p.ids, p.industry, strict=True) if ind != "drives"}
+    seen: list[set[str]] = []
+    real = tl.fit_scorer
+
+    def spy(kept, back, config):  # the real fit; records who was hidden
+        seen.append(set(current) - set(kept))
+        return real(kept, back, config)
+
+    monkeypatch.setattr(tl, "fit_scorer", spy)
+    assert len(drives) >= 6
+    for n, share, folds, per_fold in ((2, 0.25, 2, 1), (2, 0.9, 2, 1), (6, 0.34, 3, 2)):
+        current = {d: p.docs[d] for d in drives[:n]}
+        seen.clear()
+        m = tl.evaluate(current, background, LookalikeConfig(hide_share=share))
+        assert m["eval_folds"] == folds and m["hidden_per_fold"] == per_fold
+        assert len(seen) == folds and all(len(h) == per_fold for h in seen)
+        assert len(set().union(*seen)) == folds * per_fold  # disjoint: nobody hidden twice
+        assert 0.5 < m["auc"] <= 1.0  # hidden drives makers rank above the other industries
+    current = {drives[0]: p.docs[drives[0]]}
+    assert tl.evaluate(current, background, LookalikeConfig()) == {}

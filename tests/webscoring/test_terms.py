@@ -89,3 +89,31 @@ def test_language_and_country_selectors_are_dropped_single_names_stay() -> None:
     assert {"deutschland", "österreich", "schweiz"} <= set(t)
     t = terms_of("Sprache: Deutsch · English · Italiano · Polski. Antriebstechnik", "de")
     assert not {"english", "italiano", "polski"} & set(t) and "antriebstechnik" in t
+
+
+def test_selectors_from_html_like_text_and_names_in_sentences() -> None:
+    # several separators in a row (a bar and a line break) still separate list items
+    assert terms_of("Deutsch |\nEnglish |\nFrançais |\nEspañol", "en") == []
+    assert terms_of("Austria,  Belgium,  Germany,  France.", "en") == []
+    assert terms_of("Deutsch |\nEnglisch |\nFranzösisch", "de") == []
+    # a list counts names (items), not words: two two-word names are not a selector ...
+    assert {"hong kong", "sri lanka"} <= set(terms_of("Branches: Hong Kong, Sri Lanka.", "en"))
+    t = terms_of("Vereinigte Staaten, Vereinigtes Königreich", "de")
+    assert "königreich" in t
+    # ... and words that are only parts of names do not make a run inside a sentence
+    assert "european union" in terms_of("Central European Union office", "en")
+    # separators lost (pre-cleaned text): three one-word names in a row are a list
+    assert terms_of("english deutsch français language school", "en") == [
+        "language",
+        "school",
+        "language school",
+    ]
+
+
+def test_date_ranges_plurals_and_compound_parts() -> None:
+    t = terms_of("Mo-Do 8-17 Uhr, Sa-So geschlossen, Januar-Angebote, montags Beratung", "de")
+    assert not {"mo-do", "mo", "do", "sa-so", "sa", "so", "januar", "montags"} & set(t)
+    assert "angebote" in t and "beratung" in t
+    t = terms_of("Open Mondays to Fridays. Sun protection for the Sat-Sun market", "en")
+    assert not {"monday", "mondays", "friday", "fridays"} & set(t)
+    assert "sun protection" in t  # "sun" alone is a word, not a date
