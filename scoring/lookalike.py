@@ -84,6 +84,13 @@ def customers_phrase(n: int) -> str:
     return f"{n} customer" if n == 1 else f"{n} customers"
 
 
+def too_few_customers(need: int, got: str | int) -> str:
+    """The error for too few usable customers (model, training and CLI say the same)."""
+    return (
+        f"the lookalike model needs at least {customers_phrase(need)} with usable pages, got {got}"
+    )
+
+
 def auto_components(n_documents: int) -> int:
     """Latent dimensions for a training corpus of ``n_documents`` profiles: about the square
     root of the corpus size (more companies, more distinguishable lines of business), within
@@ -314,10 +321,7 @@ class LookalikeModel(BaseEstimator):
         n_pos, n_unl = X_pos.shape[0], X_unl.shape[0]
         need = max(1, self.min_customers)
         if n_pos < need:
-            raise ScoringInputError(
-                f"the lookalike model needs at least {customers_phrase(need)} with usable "
-                f"pages, got {n_pos}"
-            )
+            raise ScoringInputError(too_few_customers(need, n_pos))
         if n_unl < 2:
             raise ScoringInputError(
                 f"the lookalike model needs at least 2 non-customer sites as background, "

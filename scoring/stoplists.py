@@ -94,11 +94,6 @@ AMBIGUOUS_DATE_WORDS: dict[str, frozenset[str]] = {
 }
 
 
-def date_words(language: str) -> frozenset[str]:
-    """Month and weekday names of ``language`` ("de" or "en"), lower case."""
-    return DATE_WORDS.get(language, frozenset())
-
-
 def is_date_word(word: str, language: str) -> bool:
     """``word`` (lower case) names a month or weekday: a date word, its plural or adverb
     ("mondays", "montags"), or a hyphenated range of them ("mo-fr", "sat-sun")."""
@@ -109,6 +104,13 @@ def is_date_word(word: str, language: str) -> bool:
         return False
     ambiguous = AMBIGUOUS_DATE_WORDS.get(language, frozenset())
     return all(part in dates or part in ambiguous for part in word.split("-"))
+
+
+PSEUDO_REGIONS = frozenset({"XA", "XB", "ZZ"})  # CLDR's pseudo-locales and unknown region
+
+# function words inside country names ("Bosnia and Herzegovina", "Isle of Man") do not make a
+# run of names on their own
+STOP_IN_NAMES = _words("and of the und der die das de la le du el al st")
 
 
 class SelectorNames(NamedTuple):
@@ -145,10 +147,3 @@ def selector_names() -> SelectorNames:
         if len(parts) == 1:
             single.add(parts[0])
     return SelectorNames(frozenset(words - STOP_IN_NAMES), frozenset(single - STOP_IN_NAMES))
-
-
-PSEUDO_REGIONS = frozenset({"XA", "XB", "ZZ"})  # CLDR's pseudo-locales and unknown region
-
-# function words inside country names ("Bosnia and Herzegovina", "Isle of Man") do not make a
-# run of names on their own
-STOP_IN_NAMES = _words("and of the und der die das de la le du el al st")

@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import normalize
 
-from scoring.lookalike import MIN_CUSTOMERS, LookalikeModel, customers_phrase
+from scoring.lookalike import MIN_CUSTOMERS, LookalikeModel, customers_phrase, too_few_customers
 from scoring.profiles import TermVectorizer, document_key
 from scoring.prospect_scorer import LookalikeScorer
 from scoring.segments import plot_segments
@@ -33,6 +33,7 @@ from training.errors import TrainingInputError
 log = logging.getLogger(__name__)
 
 FEW_CUSTOMERS = 3  # below this the term views weigh little (scoring.lookalike.view_weights)
+MIN_EVAL_CUSTOMERS = MIN_CUSTOMERS + 1  # one hidden, the rest still enough to fit
 
 MODEL_NAME = "leadscope-lookalike"
 EXPERIMENT = "leadscope-lookalike"
@@ -87,10 +88,7 @@ class LookalikeTraining:
 def fit_scorer(customers: Docs, background: Docs, config: LookalikeConfig) -> LookalikeScorer:
     """Fit the vectoriser on all documents and the model on customers vs. background."""
     if len(customers) < MIN_CUSTOMERS:
-        raise TrainingInputError(
-            f"the lookalike model needs at least {customers_phrase(MIN_CUSTOMERS)} with usable "
-            f"pages, got {len(customers)}"
-        )
+        raise TrainingInputError(too_few_customers(MIN_CUSTOMERS, len(customers)))
     if len(background) < 2:
         raise TrainingInputError(
             f"the lookalike model needs at least 2 non-customer sites with usable pages as "
@@ -146,14 +144,14 @@ def evaluate(
     """
     ids = list(customers)
     n = len(ids)
-    n_hide = min(max(1, round(config.hide_share * n)), n - MIN_CUSTOMERS)
-    if n_hide < 1:
+    if n < MIN_EVAL_CUSTOMERS:
         log.warning(
             "evaluation skipped: %s too few to hide one (needs %d)",
             customers_phrase(n),
-            MIN_CUSTOMERS + 1,
+            MIN_EVAL_CUSTOMERS,
         )
         return {}
+    n_hide = min(max(1, round(config.hide_share * n)), n - MIN_CUSTOMERS)
     rng = np.random.default_rng(config.random_state)
     perm = rng.permutation(n)
     n_folds = min(config.eval_folds, -(-n // n_hide))
@@ -189,7 +187,7 @@ def evaluation_summary(metrics: Mapping[str, float]) -> str:
     """One line on the hidden-customer evaluation, for the CLI: AUC and recall@10, or why there
     was none."""
     if "auc" not in metrics:
-        return f"no hidden-customer evaluation (it needs {customers_phrase(MIN_CUSTOMERS + 1)})"
+        return f"no hidden-customer evaluation (it needs {customers_phrase(MIN_EVAL_CUSTOMERS)})"
     recall = metrics.get("recall_at_10")
     return f"hidden-customer AUC {metrics['auc']:.3f}" + (
         f", recall@10 {recall:.3f}" if recall is not None else ""

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from crawling.records import PageRecord
 from crawling.schema import pages as pages_table
 from crawling.store import load_pages
-from scoring.lookalike import MIN_CUSTOMERS, customers_phrase
+from scoring.lookalike import MIN_CUSTOMERS, too_few_customers
 from scoring.profiles import (
     CompanyDocuments,
     build_term_documents,
@@ -192,8 +192,7 @@ def _split_documents(corpus: _Corpus) -> tuple[dict, dict, dict[str, str]]:
     if len(customer_docs) < MIN_CUSTOMERS:  # the error names them: one line, no warnings
         detail = "; ".join(f"{d}: {r}" for d, r in list(skipped.items())[:10])
         raise TrainingInputError(
-            f"the lookalike model needs at least {customers_phrase(MIN_CUSTOMERS)} with usable "
-            f"pages, got {len(customer_docs)} of {len(corpus.customers)}"
+            too_few_customers(MIN_CUSTOMERS, f"{len(customer_docs)} of {len(corpus.customers)}")
             + (f" (left out: {detail})" if detail else "")
         )
     for d, reason in skipped.items():
